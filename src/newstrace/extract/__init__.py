@@ -1,0 +1,77 @@
+"""Extract: turn a ``RawDocument`` into an ``Article`` (title, body, date, outlet, byline,
+dateline, wire credit, captions), with the scraper and page junk stripped and kept aside.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from urllib.parse import urlsplit, urlunsplit
+
+from newstrace.errors import InputError
+from newstrace.extract.html import extract_html
+from newstrace.extract.text import clean_body
+from newstrace.model import Article, RawDocument
+
+__all__ = ["extract_article", "site_of", "stable_id"]
+
+
+def stable_id(url: str | None, text: str) -> str:
+    """An id that is the same every time the same article is seen: from its url, else its text."""
+    basis = f"url:{normalize_url(url)}" if url else "text:" + re.sub(r"\s+", " ", text).strip()
+    return hashlib.sha1(basis.encode("utf-8")).hexdigest()[:16]
+
+
+def normalize_url(url: str) -> str:
+    """Scheme, host case, ``www.``, fragments and tracking parameters do not change an article."""
+    parts = urlsplit(url.strip())
+    host = parts.netloc.lower().removeprefix("www.")
+    query = "&".join(
+        q for q in parts.query.split("&") if q and not q.lower().startswith(("utm_", "fbclid", "gclid"))
+    )
+    return urlunsplit(("", host, parts.path.rstrip("/"), query, ""))
+
+
+def site_of(url: str | None) -> str | None:
+    """The host of ``url`` without ``www.``: the site an article was published on."""
+    if not url:
+        return None
+    host = urlsplit(url if "//" in url else f"//{url}").hostname
+    return host.removeprefix("www.") if host else None
+
+
+def _domain_like(name: str | None) -> str | None:
+    """An outlet given as a bare domain (``site: "example.com"``) names the site too."""
+    return name.lower() if name and re.fullmatch(r"[\w-]+(\.[\w-]+)+", name) else None
+
+
+def extract_article(document: RawDocument) -> Article:
+    """Extract one article; raises ``InputError`` when no article body can be found."""
+    if document.format == "html":
+        page = extract_html(document.body, document.url)
+        title, body, url = page.title, page.text, document.url or page.url
+        date, authors = document.date or page.date, document.authors or page.authors
+        outlet, language = document.outlet or page.outlet, page.language
+    else:
+        title, body, url = document.title, document.body, document.url
+        date, authors, outlet, language = document.date, document.authors, document.outlet, None
+    cleaned = clean_body(body, title=title)
+    if not cleaned.text.strip():
+        raise InputError(document.origin, "no article text found")
+    return Article(
+        id=document.id or stable_id(url, cleaned.text),
+        text=cleaned.text,
+        title=title or cleaned.title,
+        url=url,
+        site=site_of(url) or _domain_like(outlet),
+        outlet=outlet,
+        date=date,
+        authors=tuple(authors) or cleaned.authors,
+        dateline=cleaned.dateline,
+        credit=cleaned.credit,
+        language=language,
+        captions=cleaned.captions,
+        removed=cleaned.removed,
+        origin=document.origin,
+        metadata=document.metadata,
+    )

@@ -1,0 +1,241 @@
+"""The records that flow through newstrace's stages.
+
+sources → ``RawDocument`` → extract → ``Article`` → relate → ``Relation`` →
+stories → ``Story`` → checks → ``Finding`` → brief → ``Brief``.
+
+Every span is a ``(start, end)`` pair of character offsets into ``Article.text``
+(the cleaned body), so evidence can always be shown in context. Records are
+frozen dataclasses of plain values; ``to_dict``/``from_dict`` give their JSON form.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+Span = tuple[int, int]
+
+DocumentFormat = Literal["text", "html"]
+RelationKind = Literal["duplicate", "excerpt", "edited", "spun", "rewrite"]
+PassageChange = Literal["identical", "edited", "paraphrased"]
+Direction = Literal["known", "unknown"]
+FindingKind = Literal["name", "number", "quote"]
+Severity = Literal["alteration", "difference"]
+
+T = TypeVar("T")
+
+
+def _to_plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple | list):
+        return [_to_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _to_plain(v) for k, v in value.items()}
+    return value
+
+
+class Record:
+    """Mixin: JSON-ready dict form of a frozen dataclass."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return _to_plain(self)
+
+
+@dataclass(frozen=True)
+class RawDocument(Record):
+    """One input item before extraction: a page, a text file, a JSON line.
+
+    ``origin`` says where it came from (``path``, ``path:LINE`` or ``path#RECORD``)
+    so every message and every article can point back at its input.
+    Fields the input supplied (id, url, title, ...) are hints the extractor keeps.
+    """
+
+    origin: str
+    body: str
+    format: DocumentFormat = "text"
+    id: str | None = None
+    url: str | None = None
+    title: str | None = None
+    date: str | None = None
+    outlet: str | None = None
+    authors: tuple[str, ...] = ()
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Removed(Record):
+    """A piece of the input left out of the body, and why (e.g. ``"scraper-junk"``)."""
+
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Caption(Record):
+    """A photo caption taken out of the body, with its credit when one was given."""
+
+    text: str
+    credit: str | None = None
+
+
+@dataclass(frozen=True)
+class Article(Record):
+    """An extracted news article: the unit every later stage works on."""
+
+    id: str
+    text: str
+    title: str | None = None
+    url: str | None = None
+    site: str | None = None
+    outlet: str | None = None
+    date: str | None = None
+    authors: tuple[str, ...] = ()
+    dateline: str | None = None
+    credit: str | None = None
+    language: str | None = None
+    captions: tuple[Caption, ...] = ()
+    removed: tuple[Removed, ...] = ()
+    origin: str = ""
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def content_hash(self) -> str:
+        """SHA-1 of the cleaned body: equal bodies are the same content."""
+        return hashlib.sha1(self.text.encode("utf-8")).hexdigest()
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Article:
+        return cls(
+            **{
+                **{k: v for k, v in data.items() if k in _ARTICLE_FIELDS},
+                "authors": tuple(data.get("authors") or ()),
+                "captions": tuple(Caption(**c) for c in data.get("captions") or ()),
+                "removed": tuple(Removed(**r) for r in data.get("removed") or ()),
+                "metadata": dict(data.get("metadata") or {}),
+            }
+        )
+
+
+_ARTICLE_FIELDS = {f.name for f in dataclasses.fields(Article)}
+
+
+@dataclass(frozen=True)
+class Problem(Record):
+    """An input item that could not be used, with the reason: failures are provenance too."""
+
+    origin: str
+    reason: str
+    stage: str = "sources"
+
+
+@dataclass(frozen=True)
+class Passage(Record):
+    """A pair of corresponding passages: ``original`` and ``derived`` spans, and how it changed."""
+
+    original: Span
+    derived: Span
+    change: PassageChange
+    similarity: float
+
+
+@dataclass(frozen=True)
+class Relation(Record):
+    """``derived`` reuses text of ``original``; ``evidence`` holds the aligned passages.
+
+    ``coverage`` is the share of each side's characters covered by the passages,
+    keyed ``"original"`` and ``"derived"``. ``direction`` is ``"unknown"`` when the
+    evidence cannot tell which side came first; ``reasons`` says what decided it.
+    """
+
+    original: str
+    derived: str
+    kind: RelationKind
+    score: float
+    coverage: dict[str, float]
+    evidence: tuple[Passage, ...] = ()
+    direction: Direction = "known"
+    reasons: tuple[str, ...] = ()
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Relation:
+        return cls(
+            **{
+                **data,
+                "evidence": tuple(
+                    Passage(tuple(p["original"]), tuple(p["derived"]), p["change"], p["similarity"])
+                    for p in data.get("evidence") or ()
+                ),
+                "reasons": tuple(data.get("reasons") or ()),
+            }
+        )
+
+
+@dataclass(frozen=True)
+class Story(Record):
+    """One real-world event and every article that reports it."""
+
+    id: str
+    title: str
+    articles: tuple[str, ...]
+    first_seen: str | None = None
+    last_seen: str | None = None
+    outlets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SpanRef(Record):
+    """A span of some article's text, quoted for display."""
+
+    article: str
+    span: Span
+    text: str
+
+
+@dataclass(frozen=True)
+class Finding(Record):
+    """A name, number or quote that differs, with the evidence on both sides."""
+
+    article: str
+    kind: FindingKind
+    severity: Severity
+    span: Span
+    text: str
+    other: SpanRef | None
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Statement(Record):
+    """A statement of a story and the independent sources that carry it."""
+
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class QuoteGroup(Record):
+    """A direct quote, its speaker, and every article that carries it."""
+
+    speaker: str | None
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Brief(Record):
+    """What a story's sources agree on, what only one says, and who copied whom."""
+
+    story: str
+    headline: str
+    first_seen: str | None
+    last_seen: str | None
+    outlets: tuple[str, ...]
+    first_reported_by: tuple[str, ...]
+    copy_tree: tuple[Relation, ...]
+    corroborated: tuple[Statement, ...]
+    single_source: tuple[Statement, ...]
+    quotes: tuple[QuoteGroup, ...]
+    findings: tuple[Finding, ...] = ()

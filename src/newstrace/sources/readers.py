@@ -1,0 +1,147 @@
+"""Readers, one per input format: each turns bytes into ``RawDocument``s and ``Problem``s.
+
+A reader never raises for bad content: it yields a ``Problem`` naming the item
+(``path:LINE`` for JSON Lines, ``path#RECORD`` for WARC) and goes on, so one bad
+line never costs the rest of a file.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import zlib
+from collections.abc import Iterator
+from typing import IO, Any
+
+from newstrace.errors import InputError
+from newstrace.model import DocumentFormat, Problem, RawDocument
+from newstrace.sources.decode import decode_bytes
+
+SourceItem = RawDocument | Problem
+
+_OUTLET_KEYS = ("outlet", "site", "source")
+_KNOWN_KEYS = {"id", "url", "title", "date", "authors", "text", "html", *_OUTLET_KEYS}
+
+
+def read_document(data: bytes, origin: str, fmt: DocumentFormat, max_bytes: int) -> Iterator[SourceItem]:
+    """A whole file that is one document (``.txt`` or ``.html``)."""
+    if len(data) > max_bytes:
+        yield Problem(origin, f"document too large: {len(data) / 1e6:.1f} MB over the {max_bytes / 1e6:.0f} MB limit")
+        return
+    try:
+        yield RawDocument(origin=origin, body=decode_bytes(data, origin), format=fmt)
+    except InputError as error:
+        yield Problem(origin, error.reason)
+
+
+def read_json_lines(stream: IO[bytes], origin: str, max_bytes: int) -> Iterator[SourceItem]:
+    """One article a line: ``id, url, title, date, outlet|site|source, authors, text|html``."""
+    line_number = 0
+    try:
+        for line_number, line in enumerate(stream, start=1):  # noqa: B007 - used after the loop
+            if not line.strip():
+                continue
+            where = f"{origin}:{line_number}"
+            if len(line) > max_bytes:
+                yield Problem(where, f"line too large: {len(line) / 1e6:.1f} MB over the {max_bytes / 1e6:.0f} MB limit")
+                continue
+            try:
+                yield _document_from_json(json.loads(decode_bytes(line, where)), where)
+            except InputError as error:
+                yield Problem(where, error.reason)
+            except json.JSONDecodeError as error:
+                yield Problem(where, f"invalid JSON: {error.msg} at column {error.colno}")
+    except (EOFError, gzip.BadGzipFile, zlib.error) as error:
+        yield Problem(origin, f"truncated or corrupt compressed file after line {line_number}: {error}")
+
+
+def _document_from_json(record: Any, where: str) -> RawDocument:
+    if not isinstance(record, dict):
+        raise InputError(where, f"expected a JSON object, got {type(record).__name__}")
+    html, text = record.get("html"), record.get("text")
+    body, fmt = (html, "html") if isinstance(html, str) and html.strip() else (text, "text")
+    if not isinstance(body, str) or not body.strip():
+        raise InputError(where, "no 'text' or 'html' field with content")
+    outlet = next((record[k] for k in _OUTLET_KEYS if isinstance(record.get(k), str) and record[k]), None)
+    return RawDocument(
+        origin=where,
+        body=body,
+        format=fmt,
+        id=_optional_str(record.get("id")),
+        url=_optional_str(record.get("url")),
+        title=_optional_str(record.get("title")),
+        date=_optional_str(record.get("date")),
+        outlet=outlet,
+        authors=_authors(record.get("authors")),
+        metadata={k: v for k, v in record.items() if k not in _KNOWN_KEYS},
+    )
+
+
+def _optional_str(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return str(value)
+
+
+def _authors(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return tuple(a.strip() for a in value.replace(" and ", ",").split(",") if a.strip())
+    if isinstance(value, list):
+        return tuple(str(a).strip() for a in value if str(a).strip())
+    return ()
+
+
+def read_warc(stream: IO[bytes], origin: str, max_bytes: int) -> Iterator[SourceItem]:
+    """HTML ``response`` records of a WARC archive; every other record is skipped with its reason."""
+    from fastwarc.warc import ArchiveIterator, WarcRecordType
+
+    number = 0
+    try:
+        for number, record in enumerate(ArchiveIterator(stream, parse_http=True), start=1):  # noqa: B007
+            where = f"{origin}#{number}"
+            if record.record_type != WarcRecordType.response:
+                yield Problem(where, f"skipped WARC {record.record_type.name} record")
+                continue
+            content_type = (record.http_headers.get("Content-Type") or "") if record.http_headers else ""
+            if "html" not in content_type.lower():
+                yield Problem(where, f"skipped non-HTML response ({content_type or 'no content type'})")
+                continue
+            payload = record.reader.read()
+            url = record.headers.get("WARC-Target-URI")
+            for item in read_document(payload, where, "html", max_bytes):
+                if isinstance(item, RawDocument):
+                    item = RawDocument(
+                        origin=where,
+                        body=item.body,
+                        format="html",
+                        url=url,
+                        date=_warc_date(record.headers.get("WARC-Date")),
+                    )
+                yield item
+    except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as error:
+        yield Problem(origin, f"truncated or corrupt WARC after record {number}: {error}")
+
+
+def _warc_date(value: str | None) -> str | None:
+    return value[:10] if value and len(value) >= 10 else None
+
+
+def sniff_format(head: bytes) -> str:
+    """Guess the format of an unnamed stream (standard input) from its first bytes."""
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip"
+    text = head.lstrip()[:64]
+    if text.startswith(b"WARC/"):
+        return "warc"
+    if text.startswith(b"{"):
+        return "jsonl"
+    if text[:1] == b"<":
+        return "html"
+    return "text"
+
+
+def open_maybe_gzip(data_or_path: bytes | str, compressed: bool) -> IO[bytes]:
+    """A binary stream over a file or bytes, gunzipped on the fly when ``compressed``."""
+    raw: IO[bytes] = io.BytesIO(data_or_path) if isinstance(data_or_path, bytes) else open(data_or_path, "rb")  # noqa: SIM115
+    return gzip.GzipFile(fileobj=raw) if compressed else raw

@@ -1,0 +1,50 @@
+"""Schema migrations: ``MIGRATIONS[n]`` takes a store from version ``n`` to ``n + 1``.
+
+Append a new script to change the schema; never edit one that has shipped.
+"""
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: articles, problems, relations, stories, findings.
+    """
+    CREATE TABLE articles (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        content_hash TEXT NOT NULL,
+        site TEXT,
+        outlet TEXT,
+        date TEXT,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX articles_content_hash ON articles (content_hash);
+    CREATE INDEX articles_site ON articles (site);
+    CREATE TABLE problems (
+        origin TEXT NOT NULL,
+        stage TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        UNIQUE (origin, stage, reason)
+    );
+    CREATE TABLE relations (
+        original TEXT NOT NULL,
+        derived TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        score REAL NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (original, derived)
+    );
+    CREATE INDEX relations_derived ON relations (derived);
+    CREATE TABLE stories (
+        id TEXT PRIMARY KEY,
+        data TEXT NOT NULL
+    );
+    CREATE TABLE story_articles (
+        story TEXT NOT NULL REFERENCES stories (id) ON DELETE CASCADE,
+        article TEXT NOT NULL PRIMARY KEY
+    );
+    CREATE INDEX story_articles_story ON story_articles (story);
+    CREATE TABLE findings (
+        article TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX findings_article ON findings (article)
+    """,
+)

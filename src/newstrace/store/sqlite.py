@@ -1,0 +1,276 @@
+"""The embedded store: one SQLite file (or ``:memory:``) holding every stage's records.
+
+Each record is kept as its JSON form plus the few columns that are queried.
+Writes go in transactions per batch, in WAL mode, so a killed run loses at most
+the batch in flight and a re-run picks up where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from newstrace.errors import NotFoundError, StoreError
+from newstrace.model import Article, Finding, Problem, Relation, SpanRef, Story
+from newstrace.store.migrations import MIGRATIONS
+
+MEMORY = ":memory:"
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class SQLiteStore:
+    """All of newstrace's records in one SQLite database.
+
+    Example:
+        >>> with SQLiteStore(":memory:") as store:
+        ...     store.count_articles()
+        0
+    """
+
+    def __init__(self, path: str | Path = "newstrace.db") -> None:
+        self.path = str(path)
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot open store {self.path}: {error}") from error
+        self._db.execute("PRAGMA journal_mode=WAL" if self.path != MEMORY else "PRAGMA journal_mode=MEMORY")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._db.close()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        current = self.schema_version
+        if current > len(MIGRATIONS):
+            raise StoreError(
+                f"store {self.path} has schema version {current}, newer than this newstrace "
+                f"understands ({len(MIGRATIONS)}); upgrade newstrace"
+            )
+        for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                for statement in script.split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version={version}")
+                self._db.execute("COMMIT")
+            except sqlite3.Error as error:
+                self._db.execute("ROLLBACK")
+                raise StoreError(f"cannot migrate store {self.path} to version {version}: {error}") from error
+
+    def _write(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> int:
+        """Run ``sql`` for every row in one transaction; returns the number of rows changed."""
+        before = self._db.total_changes
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany(sql, rows)
+            self._db.execute("COMMIT")
+        except sqlite3.Error as error:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise StoreError(f"cannot write to store {self.path}: {error}") from error
+        return self._db.total_changes - before
+
+    # -- articles --------------------------------------------------------------------------
+
+    def add_articles(self, articles: Iterable[Article]) -> list[str]:
+        """Store the articles not stored yet (by id); returns the ids that were new."""
+        articles = list(articles)
+        if not articles:
+            return []
+        existing = self._existing_ids([a.id for a in articles])
+        new: list[Article] = []
+        for article in articles:
+            if article.id not in existing:
+                existing.add(article.id)
+                new.append(article)
+        self._write(
+            "INSERT OR IGNORE INTO articles (id, content_hash, site, outlet, date, data) VALUES (?,?,?,?,?,?)",
+            ((a.id, a.content_hash, a.site, a.outlet, a.date, _dumps(a.to_dict())) for a in new),
+        )
+        return [a.id for a in new]
+
+    def _existing_ids(self, ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self._db.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk))
+        return found
+
+    def has_article(self, article_id: str) -> bool:
+        return self._db.execute("SELECT 1 FROM articles WHERE id=?", (article_id,)).fetchone() is not None
+
+    def get_article(self, article_id: str) -> Article:
+        row = self._db.execute("SELECT data FROM articles WHERE id=?", (article_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no article with id {article_id!r} in {self.path}")
+        return Article.from_dict(json.loads(row[0]))
+
+    def iter_articles(self, ids: Iterable[str] | None = None) -> Iterator[Article]:
+        """Articles in ingest order (or the given ``ids``, in that order, skipping unknown ones)."""
+        if ids is None:
+            for (data,) in self._db.execute("SELECT data FROM articles ORDER BY seq"):
+                yield Article.from_dict(json.loads(data))
+            return
+        for article_id in ids:
+            row = self._db.execute("SELECT data FROM articles WHERE id=?", (article_id,)).fetchone()
+            if row:
+                yield Article.from_dict(json.loads(row[0]))
+
+    def article_ids(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT id FROM articles ORDER BY seq")]
+
+    def count_articles(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
+    # -- problems --------------------------------------------------------------------------
+
+    def add_problems(self, problems: Iterable[Problem]) -> None:
+        """Record inputs that could not be used; the same problem twice is kept once."""
+        self._write(
+            "INSERT OR IGNORE INTO problems (origin, stage, reason) VALUES (?,?,?)",
+            ((p.origin, p.stage, p.reason) for p in problems),
+        )
+
+    def problems(self) -> list[Problem]:
+        rows = self._db.execute("SELECT origin, reason, stage FROM problems ORDER BY rowid")
+        return [Problem(origin=o, reason=r, stage=s) for o, r, s in rows]
+
+    # -- relations -------------------------------------------------------------------------
+
+    def put_relations(self, relations: Iterable[Relation]) -> None:
+        """Insert or replace relations, keyed by (original, derived)."""
+        self._write(
+            "INSERT OR REPLACE INTO relations (original, derived, kind, score, data) VALUES (?,?,?,?,?)",
+            ((r.original, r.derived, r.kind, r.score, _dumps(r.to_dict())) for r in relations),
+        )
+
+    def delete_relations(self, article_ids: Iterable[str] | None = None) -> None:
+        """Forget the relations touching ``article_ids`` (all relations when ``None``)."""
+        if article_ids is None:
+            self._write("DELETE FROM relations", [()])
+            return
+        ids = [(i, i) for i in article_ids]
+        self._write("DELETE FROM relations WHERE original=? OR derived=?", ids)
+
+    def relations(self, article_id: str | None = None) -> list[Relation]:
+        """Relations in a stable order; only those touching ``article_id`` when given."""
+        if article_id is None:
+            rows = self._db.execute("SELECT data FROM relations ORDER BY original, derived")
+        else:
+            rows = self._db.execute(
+                "SELECT data FROM relations WHERE original=? OR derived=? ORDER BY original, derived",
+                (article_id, article_id),
+            )
+        return [Relation.from_dict(json.loads(d)) for (d,) in rows]
+
+    # -- stories ---------------------------------------------------------------------------
+
+    def replace_stories(self, stories: Iterable[Story]) -> None:
+        """Replace every story (after a rebuild) in one transaction."""
+        stories = list(stories)
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("DELETE FROM story_articles")
+            self._db.execute("DELETE FROM stories")
+            self._insert_stories(stories)
+            self._db.execute("COMMIT")
+        except sqlite3.Error as error:
+            self._db.execute("ROLLBACK")
+            raise StoreError(f"cannot write stories to {self.path}: {error}") from error
+
+    def put_stories(self, stories: Iterable[Story]) -> None:
+        """Insert or update some stories (incremental assignment)."""
+        stories = list(stories)
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            for story in stories:
+                self._db.execute("DELETE FROM story_articles WHERE story=?", (story.id,))
+            self._insert_stories(stories)
+            self._db.execute("COMMIT")
+        except sqlite3.Error as error:
+            self._db.execute("ROLLBACK")
+            raise StoreError(f"cannot write stories to {self.path}: {error}") from error
+
+    def _insert_stories(self, stories: list[Story]) -> None:
+        self._db.executemany(
+            "INSERT OR REPLACE INTO stories (id, data) VALUES (?,?)", ((s.id, _dumps(s.to_dict())) for s in stories)
+        )
+        self._db.executemany(
+            "INSERT OR REPLACE INTO story_articles (story, article) VALUES (?,?)",
+            ((s.id, a) for s in stories for a in s.articles),
+        )
+
+    def stories(self) -> list[Story]:
+        rows = self._db.execute("SELECT data FROM stories ORDER BY id")
+        return [_story(json.loads(d)) for (d,) in rows]
+
+    def get_story(self, story_id: str) -> Story:
+        row = self._db.execute("SELECT data FROM stories WHERE id=?", (story_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no story with id {story_id!r} in {self.path}")
+        return _story(json.loads(row[0]))
+
+    def story_of(self, article_id: str) -> str | None:
+        row = self._db.execute("SELECT story FROM story_articles WHERE article=?", (article_id,)).fetchone()
+        return row[0] if row else None
+
+    # -- findings --------------------------------------------------------------------------
+
+    def replace_findings(self, article_id: str, findings: Iterable[Finding]) -> None:
+        """Replace the findings on one article."""
+        findings = list(findings)
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("DELETE FROM findings WHERE article=?", (article_id,))
+            self._db.executemany(
+                "INSERT INTO findings (article, data) VALUES (?,?)",
+                ((f.article, _dumps(f.to_dict())) for f in findings),
+            )
+            self._db.execute("COMMIT")
+        except sqlite3.Error as error:
+            self._db.execute("ROLLBACK")
+            raise StoreError(f"cannot write findings to {self.path}: {error}") from error
+
+    def findings(self, article_id: str | None = None) -> list[Finding]:
+        if article_id is None:
+            rows = self._db.execute("SELECT data FROM findings ORDER BY article, rowid")
+        else:
+            rows = self._db.execute("SELECT data FROM findings WHERE article=? ORDER BY rowid", (article_id,))
+        return [_finding(json.loads(d)) for (d,) in rows]
+
+
+def _story(data: dict[str, Any]) -> Story:
+    return Story(**{**data, "articles": tuple(data["articles"]), "outlets": tuple(data.get("outlets") or ())})
+
+
+def _finding(data: dict[str, Any]) -> Finding:
+    other = data.get("other")
+    return Finding(
+        **{
+            **data,
+            "span": tuple(data["span"]),
+            "other": SpanRef(other["article"], tuple(other["span"]), other["text"]) if other else None,
+        }
+    )
