@@ -6,7 +6,10 @@ engine would, and keeps no state beyond the store it is given.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -22,10 +25,12 @@ ProgressCallback = Callable[[int], None]
 
 @dataclass(frozen=True)
 class IngestOptions:
-    """How ingest reads and how many articles it writes per transaction."""
+    """How ingest reads, how many processes extract, and how many articles go in one transaction."""
 
     sources: SourceOptions = field(default_factory=SourceOptions)
     batch_size: int = 500
+    workers: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
+    min_batch_for_workers: int = 64
 
 
 @dataclass
@@ -46,16 +51,19 @@ class IngestReport:
         return len(self.problems)
 
 
+def extract_one(item: SourceItem) -> Article | Problem:
+    """Extract one source item; a failure becomes a ``Problem`` of the extract stage."""
+    if isinstance(item, Problem):
+        return item
+    try:
+        return extract_article(item)
+    except InputError as error:
+        return Problem(error.origin, error.reason, stage="extract")
+
+
 def extract_items(items: Iterable[SourceItem]) -> Iterator[Article | Problem]:
-    """Run extraction over a stream of source items, turning failures into ``Problem``s."""
-    for item in items:
-        if isinstance(item, RawDocument):
-            try:
-                yield extract_article(item)
-            except InputError as error:
-                yield Problem(error.origin, error.reason, stage="extract")
-        else:
-            yield item
+    """Run extraction over a stream of source items, in order."""
+    return map(extract_one, items)
 
 
 def ingest(
@@ -66,10 +74,13 @@ def ingest(
 ) -> IngestReport:
     """Read, extract and store every article under ``paths``.
 
+    Items whose input id is already stored are not extracted again, so a re-run
+    (after a crash, say) costs little more than reading the input.
+
     Args:
         store: where articles and problems are written.
         paths: files, directories or ``-`` (standard input).
-        options: source limits and batch size.
+        options: source limits, worker processes and batch size.
         progress: called with the number of input items handled after each batch.
 
     Returns:
@@ -77,15 +88,23 @@ def ingest(
     """
     options = options or IngestOptions()
     report = IngestReport()
-    stream = extract_items(read_sources(paths, options.sources))
-    while batch := list(islice(stream, options.batch_size)):
-        articles = [a for a in batch if isinstance(a, Article)]
-        problems = [p for p in batch if isinstance(p, Problem)]
-        new_ids = store.add_articles(articles)
-        store.add_problems(problems)
-        report.new_ids.extend(new_ids)
-        report.duplicates += len(articles) - len(new_ids)
-        report.problems.extend(problems)
-        if progress:
-            progress(len(batch))
+    items = read_sources(paths, options.sources)
+    with ExitStack() as stack:
+        pool: Executor | None = None
+        while batch := list(islice(items, options.batch_size)):
+            known = store.known_ids([i.id for i in batch if isinstance(i, RawDocument) and i.id])
+            todo = [i for i in batch if not (isinstance(i, RawDocument) and i.id in known)]
+            if pool is None and options.workers > 1 and len(todo) >= options.min_batch_for_workers:
+                pool = stack.enter_context(ProcessPoolExecutor(options.workers))
+            chunk = max(1, len(todo) // (4 * options.workers))
+            results = list(pool.map(extract_one, todo, chunksize=chunk) if pool else map(extract_one, todo))
+            articles = [a for a in results if isinstance(a, Article)]
+            problems = [p for p in results if isinstance(p, Problem)]
+            new_ids = store.add_articles(articles)
+            store.add_problems(problems)
+            report.new_ids.extend(new_ids)
+            report.duplicates += len(batch) - len(todo) + len(articles) - len(new_ids)
+            report.problems.extend(problems)
+            if progress:
+                progress(len(batch))
     return report

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from newstrace.cli import core  # noqa: F401  (registers commands)
+from newstrace.cli import checks, core, relate, stories  # noqa: F401  (each registers its commands)
 from newstrace.cli.app import app, console
 from newstrace.errors import NewstraceError
 

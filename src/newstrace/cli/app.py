@@ -21,7 +21,7 @@ export_app = typer.Typer(help="Write stored records as JSON Lines or CSV.", no_a
 app.add_typer(export_app, name="export")
 
 # Messages and progress go to stderr so that stdout stays clean for data.
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[
     Path,

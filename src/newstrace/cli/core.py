@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from newstrace.cli.app import DEFAULT_DB_PATH, DbOption, OutputOption, app, console, export_app
 from newstrace.exporting import EXPORT_FORMATS, write_records
@@ -95,17 +104,11 @@ def analyze_command(paths: PathsArgument, db: DbOption = DEFAULT_DB_PATH, strict
     _exit_for(report, strict)
 
 
-class _open_output:
-    """Standard output, or a file opened for writing, as a context manager."""
-
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-
-    def __enter__(self):  # noqa: ANN204
-        self._file = open(self.path, "w", encoding="utf-8", newline="") if self.path else None  # noqa: SIM115
-        return self._file or sys.stdout
-
-    def __exit__(self, *exc: object) -> None:
-        if self._file:
-            self._file.close()
-
+@contextmanager
+def _open_output(path: Path | None) -> Iterator[TextIO]:
+    """Standard output, or ``path`` opened for writing."""
+    if path is None:
+        yield sys.stdout
+        return
+    with open(path, "w", encoding="utf-8", newline="") as file:
+        yield file

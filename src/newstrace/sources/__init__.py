@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from newstrace.model import Problem, RawDocument
+from newstrace.model import Problem
 from newstrace.sources.readers import (
     SourceItem,
     open_maybe_gzip,
@@ -21,7 +21,7 @@ from newstrace.sources.readers import (
     sniff_format,
 )
 
-__all__ = ["STDIN", "SourceItem", "SourceOptions", "read_sources"]
+__all__ = ["STDIN", "SourceItem", "SourceOptions", "file_format", "read_file", "read_sources"]
 
 STDIN = "-"
 
@@ -93,7 +93,8 @@ def read_file(path: Path, options: SourceOptions) -> Iterator[SourceItem]:
             with open_maybe_gzip(str(path), compressed) as stream:
                 yield from read_json_lines(stream, origin, options.max_document_bytes)
         elif fmt == "warc":
-            with open(path, "rb") as stream:
+            # Python's gzip reader (not fastwarc's) so that a truncated archive raises instead of ending quietly.
+            with open_maybe_gzip(str(path), compressed) as stream:
                 yield from read_warc(stream, origin, options.max_document_bytes)
         else:
             yield from _read_whole(path, fmt, compressed, options)
@@ -132,5 +133,3 @@ def _read_stdin(options: SourceOptions) -> Iterator[SourceItem]:
         body = open_maybe_gzip(data, compressed).read() if compressed else data
         yield from read_document(body, "<stdin>", "html" if fmt == "html" else "text", options.max_document_bytes)
 
-
-__all__ += ["RawDocument", "file_format", "read_file"]

@@ -39,7 +39,7 @@ def read_json_lines(stream: IO[bytes], origin: str, max_bytes: int) -> Iterator[
     """One article a line: ``id, url, title, date, outlet|site|source, authors, text|html``."""
     line_number = 0
     try:
-        for line_number, line in enumerate(stream, start=1):  # noqa: B007 - used after the loop
+        for line_number, line in enumerate(stream, start=1):
             if not line.strip():
                 continue
             where = f"{origin}:{line_number}"
@@ -97,30 +97,73 @@ def read_warc(stream: IO[bytes], origin: str, max_bytes: int) -> Iterator[Source
     from fastwarc.warc import ArchiveIterator, WarcRecordType
 
     number = 0
+    guarded = _TruncationGuard(stream)
     try:
-        for number, record in enumerate(ArchiveIterator(stream, parse_http=True), start=1):  # noqa: B007
+        for number, record in enumerate(ArchiveIterator(guarded, parse_http=True), start=1):
             where = f"{origin}#{number}"
             if record.record_type != WarcRecordType.response:
-                yield Problem(where, f"skipped WARC {record.record_type.name} record")
+                yield Problem(where, f"skipped WARC {record.record_type} record")
                 continue
             content_type = (record.http_headers.get("Content-Type") or "") if record.http_headers else ""
             if "html" not in content_type.lower():
                 yield Problem(where, f"skipped non-HTML response ({content_type or 'no content type'})")
                 continue
             payload = record.reader.read()
-            url = record.headers.get("WARC-Target-URI")
+            if len(payload) < record.content_length:
+                yield Problem(where, f"truncated WARC record: {len(payload)} of {record.content_length} bytes")
+                return
             for item in read_document(payload, where, "html", max_bytes):
                 if isinstance(item, RawDocument):
                     item = RawDocument(
                         origin=where,
                         body=item.body,
                         format="html",
-                        url=url,
+                        url=record.headers.get("WARC-Target-URI"),
                         date=_warc_date(record.headers.get("WARC-Date")),
                     )
                 yield item
-    except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as error:
-        yield Problem(origin, f"truncated or corrupt WARC after record {number}: {error}")
+    except OSError as error:
+        yield Problem(origin, f"cannot read WARC after record {number}: {error}")
+    if guarded.error:
+        yield Problem(origin, f"truncated or corrupt WARC after record {number}: {guarded.error}")
+
+
+class _TruncationGuard:
+    """Reads a stream in small pieces and notes, instead of raising, where a compressed stream breaks off.
+
+    fastwarc reads ahead, so an exception from the stream would also cost the whole
+    records before the break; this way they are all read and the break is reported after.
+    """
+
+    _PIECE = 1 << 16
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+        self.error: str | None = None
+        self.position = 0
+
+    def tell(self) -> int:
+        return self.position
+
+    def _read_piece(self, size: int) -> bytes:
+        # read1 returns what one decompression step gives, so a break loses only that step.
+        read1 = getattr(self.stream, "read1", None)
+        return read1(size) if read1 else self.stream.read(size)
+
+    def read(self, size: int = -1) -> bytes:
+        if self.error:
+            return b""
+        pieces = []
+        wanted = size if size >= 0 else 1 << 62
+        try:
+            while wanted > 0 and (piece := self._read_piece(min(wanted, self._PIECE))):
+                pieces.append(piece)
+                wanted -= len(piece)
+        except (EOFError, gzip.BadGzipFile, zlib.error) as error:
+            self.error = str(error)
+        data = b"".join(pieces)
+        self.position += len(data)
+        return data
 
 
 def _warc_date(value: str | None) -> str | None:

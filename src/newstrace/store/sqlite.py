@@ -98,7 +98,7 @@ class SQLiteStore:
         articles = list(articles)
         if not articles:
             return []
-        existing = self._existing_ids([a.id for a in articles])
+        existing = self.known_ids([a.id for a in articles])
         new: list[Article] = []
         for article in articles:
             if article.id not in existing:
@@ -110,7 +110,8 @@ class SQLiteStore:
         )
         return [a.id for a in new]
 
-    def _existing_ids(self, ids: list[str]) -> set[str]:
+    def known_ids(self, ids: list[str]) -> set[str]:
+        """Which of ``ids`` are stored already."""
         found: set[str] = set()
         for start in range(0, len(ids), 900):
             chunk = ids[start : start + 900]

@@ -1,0 +1,83 @@
+"""The SQLite store: schema versions, round trips of every record, and refusal of newer schemas."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from newstrace.errors import NotFoundError, StoreError
+from newstrace.model import Article, Caption, Finding, Passage, Problem, Relation, Removed, SpanRef, Story
+from newstrace.store import open_store
+from newstrace.store.migrations import MIGRATIONS
+
+ARTICLE = Article(
+    id="a1",
+    text="The ferry to Isle Quen was cancelled.",
+    title="Ferry cancelled",
+    url="https://quen.example/ferry",
+    site="quen.example",
+    date="2030-01-02",
+    authors=("Ann Lee",),
+    captions=(Caption("The ferry at the quay.", "Jo Pim"),),
+    removed=(Removed("Source link", "scraper-junk"),),
+    metadata={"topic": "transport"},
+)
+
+
+def test_new_store_is_at_the_latest_schema_version(db_path: Path) -> None:
+    with open_store(db_path) as store:
+        assert store.schema_version == len(MIGRATIONS)
+
+
+def test_store_written_by_a_newer_newstrace_is_refused(db_path: Path) -> None:
+    with sqlite3.connect(db_path) as connection:
+        connection.execute(f"PRAGMA user_version={len(MIGRATIONS) + 1}")
+    with pytest.raises(StoreError, match="newer than this newstrace"):
+        open_store(db_path)
+
+
+def test_unopenable_path_raises_a_store_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError):
+        open_store(tmp_path / "no-such-dir" / "x.db")
+
+
+def test_article_round_trip_and_idempotent_add(store) -> None:
+    assert store.add_articles([ARTICLE, ARTICLE]) == ["a1"]
+    assert store.add_articles([ARTICLE]) == []
+    assert store.get_article("a1") == ARTICLE
+    with pytest.raises(NotFoundError):
+        store.get_article("nope")
+
+
+def test_problems_are_kept_once(store) -> None:
+    problem = Problem("feed.jsonl:3", "invalid JSON")
+    store.add_problems([problem, problem])
+    store.add_problems([problem])
+    assert store.problems() == [problem]
+
+
+def test_relation_story_and_finding_round_trips(store) -> None:
+    relation = Relation(
+        original="a1", derived="b2", kind="spun", score=0.8, coverage={"original": 0.9, "derived": 0.95},
+        evidence=(Passage((0, 10), (0, 12), "paraphrased", 0.7),), direction="known", reasons=("dated earlier",),
+    )
+    store.put_relations([relation])
+    assert store.relations() == [relation]
+    assert store.relations("b2") == [relation]
+    store.delete_relations(["a1"])
+    assert store.relations() == []
+
+    story = Story("s1", "Ferry cancelled", ("a1", "b2"), "2030-01-02", "2030-01-03", ("quen.example",))
+    store.replace_stories([story])
+    assert store.stories() == [story] and store.story_of("b2") == "s1"
+    moved = Story("s2", "Other", ("b2",))
+    store.put_stories([moved])
+    assert store.story_of("b2") == "s2"
+
+    finding = Finding("b2", "name", "alteration", (4, 9), "Quenn", SpanRef("a1", (4, 8), "Quen"), "garbled")
+    store.replace_findings("b2", [finding])
+    assert store.findings() == [finding] == store.findings("b2")
+    store.replace_findings("b2", [])
+    assert store.findings() == []
