@@ -206,3 +206,42 @@ def test_sniffing_unnamed_input() -> None:
     assert sniff_format(b"WARC/1.1\r\n") == "warc"
     assert sniff_format(b"\x1f\x8b\x08") == "gzip"
     assert sniff_format(b"Plain words.") == "text"
+
+
+RSS = """<?xml version="1.0"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel><title>Vell Courier</title>
+<item><title>Flood warning for Vell</title><link>https://vell-courier.example/flood</link>
+<guid>vell-flood-1</guid><pubDate>Tue, 02 Mar 2032 07:15:00 +0000</pubDate><dc:creator>Ann Lee</dc:creator>
+<content:encoded><![CDATA[<p>The river Ember is expected to peak tonight.</p><p>Sandbags are available at the town hall.</p>]]></content:encoded>
+</item>
+<item><title>Photo gallery</title><link>https://vell-courier.example/gallery</link></item>
+</channel></rss>"""
+
+ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Quen Daily</title>
+<entry><title>Ferry cancelled</title><id>urn:quen:1</id><link rel="alternate" href="https://quen.example/ferry"/>
+<published>2032-03-04T10:00:00Z</published><author><name>Bo Chan</name></author>
+<summary>The ferry to Isle Quen was cancelled for a third day.</summary></entry>
+</feed>"""
+
+
+def test_rss_items_become_documents_and_empty_items_problems(tmp_path: Path) -> None:
+    path = tmp_path / "vell.rss"
+    path.write_text(RSS, encoding="utf-8")
+    items = list(read_sources([path]))
+    (document,) = docs(items)
+    assert (document.id, document.url, document.title, document.date, document.authors) == (
+        "vell-flood-1", "https://vell-courier.example/flood", "Flood warning for Vell", "2032-03-02", ("Ann Lee",))
+    assert document.body == "The river Ember is expected to peak tonight.\n\nSandbags are available at the town hall."
+    assert [(p.origin, p.reason) for p in problems(items)] == [(f"{path}#2", "feed item without text")]
+
+
+def test_atom_entries_and_non_feed_xml(tmp_path: Path) -> None:
+    atom = tmp_path / "quen.atom"
+    atom.write_text(ATOM, encoding="utf-8")
+    (document,) = docs(list(read_sources([atom])))
+    assert (document.url, document.date, document.authors) == ("https://quen.example/ferry", "2032-03-04", ("Bo Chan",))
+    other = tmp_path / "config.xml"
+    other.write_text("<config><a>1</a></config>")
+    assert problems(list(read_sources([other])))[0].reason == "no feed items found (root element <config>)"

@@ -61,9 +61,40 @@ def extract_one(item: SourceItem) -> Article | Problem:
         return Problem(error.origin, error.reason, stage="extract")
 
 
-def extract_items(items: Iterable[SourceItem]) -> Iterator[Article | Problem]:
-    """Run extraction over a stream of source items, in order."""
-    return map(extract_one, items)
+class BatchExtractor:
+    """Extracts batches of source items, in order, over worker processes once batches are big enough.
+
+    The pool starts on the first large batch, so a handful of files costs no process start-up.
+    """
+
+    def __init__(self, workers: int, min_batch_for_workers: int) -> None:
+        self.workers = workers
+        self.min_batch_for_workers = min_batch_for_workers
+        self._stack = ExitStack()
+        self._pool: Executor | None = None
+
+    def __enter__(self) -> BatchExtractor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def extract(self, items: list[SourceItem]) -> list[Article | Problem]:
+        if self._pool is None and self.workers > 1 and len(items) >= self.min_batch_for_workers:
+            self._pool = self._stack.enter_context(ProcessPoolExecutor(self.workers))
+        if self._pool is None:
+            return [extract_one(item) for item in items]
+        chunk = max(1, len(items) // (4 * self.workers))
+        return list(self._pool.map(extract_one, items, chunksize=chunk))
+
+
+def extract_items(items: Iterable[SourceItem], options: IngestOptions | None = None) -> Iterator[Article | Problem]:
+    """Extract a stream of source items, in order, batch by batch."""
+    options = options or IngestOptions()
+    items = iter(items)
+    with BatchExtractor(options.workers, options.min_batch_for_workers) as extractor:
+        while batch := list(islice(items, options.batch_size)):
+            yield from extractor.extract(batch)
 
 
 def ingest(
@@ -89,21 +120,16 @@ def ingest(
     options = options or IngestOptions()
     report = IngestReport()
     items = read_sources(paths, options.sources)
-    with ExitStack() as stack:
-        pool: Executor | None = None
+    with BatchExtractor(options.workers, options.min_batch_for_workers) as extractor:
         while batch := list(islice(items, options.batch_size)):
             known = store.known_ids([i.id for i in batch if isinstance(i, RawDocument) and i.id])
-            todo = [i for i in batch if not (isinstance(i, RawDocument) and i.id in known)]
-            if pool is None and options.workers > 1 and len(todo) >= options.min_batch_for_workers:
-                pool = stack.enter_context(ProcessPoolExecutor(options.workers))
-            chunk = max(1, len(todo) // (4 * options.workers))
-            results = list(pool.map(extract_one, todo, chunksize=chunk) if pool else map(extract_one, todo))
+            results = extractor.extract([i for i in batch if not (isinstance(i, RawDocument) and i.id in known)])
             articles = [a for a in results if isinstance(a, Article)]
             problems = [p for p in results if isinstance(p, Problem)]
             new_ids = store.add_articles(articles)
             store.add_problems(problems)
             report.new_ids.extend(new_ids)
-            report.duplicates += len(batch) - len(todo) + len(articles) - len(new_ids)
+            report.duplicates += len(batch) - len(results) + len(articles) - len(new_ids)
             report.problems.extend(problems)
             if progress:
                 progress(len(batch))

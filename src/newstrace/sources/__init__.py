@@ -6,12 +6,16 @@ order (directories are walked sorted), whatever the file system returns.
 
 from __future__ import annotations
 
+import gzip
+import io
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from newstrace.model import Problem
+from newstrace.sources.feeds import read_feed
 from newstrace.sources.readers import (
     SourceItem,
     open_maybe_gzip,
@@ -34,6 +38,9 @@ _SUFFIX_FORMATS = {
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
     ".warc": "warc",
+    ".rss": "feed",
+    ".atom": "feed",
+    ".xml": "feed",
 }
 
 
@@ -89,13 +96,11 @@ def read_file(path: Path, options: SourceOptions) -> Iterator[SourceItem]:
     if fmt is None:
         fmt = "text"
     try:
-        if fmt == "jsonl":
-            with open_maybe_gzip(str(path), compressed) as stream:
-                yield from read_json_lines(stream, origin, options.max_document_bytes)
-        elif fmt == "warc":
-            # Python's gzip reader (not fastwarc's) so that a truncated archive raises instead of ending quietly.
-            with open_maybe_gzip(str(path), compressed) as stream:
-                yield from read_warc(stream, origin, options.max_document_bytes)
+        if fmt in ("jsonl", "warc"):
+            # Streamed, and through Python's gzip reader (not fastwarc's) so a truncated archive is noticed.
+            reader = read_json_lines if fmt == "jsonl" else read_warc
+            with open_maybe_gzip(path, compressed) as stream:
+                yield from reader(stream, origin, options.max_document_bytes)
         else:
             yield from _read_whole(path, fmt, compressed, options)
     except OSError as error:
@@ -109,27 +114,32 @@ def _read_whole(path: Path, fmt: str, compressed: bool, options: SourceOptions) 
                       f"{options.max_document_bytes / 1e6:.0f} MB limit")
         return
     try:
-        with open_maybe_gzip(str(path), compressed) as stream:
+        with open_maybe_gzip(path, compressed) as stream:
             data = stream.read(options.max_document_bytes + 1)
     except (EOFError, OSError) as error:
         yield Problem(origin, f"truncated or corrupt compressed file: {error}")
         return
-    yield from read_document(data, origin, "html" if fmt == "html" else "text", options.max_document_bytes)
+    yield from _read_bytes(data, fmt, origin, options)
+
+
+def _read_bytes(data: bytes, fmt: str, origin: str, options: SourceOptions) -> Iterator[SourceItem]:
+    if fmt == "jsonl":
+        yield from read_json_lines(io.BytesIO(data), origin, options.max_document_bytes)
+    elif fmt == "warc":
+        yield from read_warc(io.BytesIO(data), origin, options.max_document_bytes)
+    elif fmt == "feed":
+        yield from read_feed(data, origin)
+    else:
+        yield from read_document(data, origin, "html" if fmt == "html" else "text", options.max_document_bytes)
 
 
 def _read_stdin(options: SourceOptions) -> Iterator[SourceItem]:
+    origin = "<stdin>"
     data = sys.stdin.buffer.read()
-    fmt = sniff_format(data[:512])
-    compressed = fmt == "gzip"
-    if compressed:
-        with open_maybe_gzip(data, True) as stream:
-            head = stream.peek(512)[:512] if hasattr(stream, "peek") else b""
-        fmt = sniff_format(head)
-    if fmt == "jsonl":
-        yield from read_json_lines(open_maybe_gzip(data, compressed), "<stdin>", options.max_document_bytes)
-    elif fmt == "warc":
-        yield from read_warc(open_maybe_gzip(data, False), "<stdin>", options.max_document_bytes)
-    else:
-        body = open_maybe_gzip(data, compressed).read() if compressed else data
-        yield from read_document(body, "<stdin>", "html" if fmt == "html" else "text", options.max_document_bytes)
-
+    if sniff_format(data[:512]) == "gzip":
+        try:
+            data = gzip.decompress(data)
+        except (EOFError, OSError, zlib.error) as error:
+            yield Problem(origin, f"truncated or corrupt compressed input: {error}")
+            return
+    yield from _read_bytes(data, sniff_format(data[:512]), origin, options)

@@ -8,10 +8,10 @@ line never costs the rest of a file.
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import zlib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import IO, Any
 
 from newstrace.errors import InputError
@@ -179,12 +179,13 @@ def sniff_format(head: bytes) -> str:
         return "warc"
     if text.startswith(b"{"):
         return "jsonl"
+    if text.startswith(b"<?xml") or text.startswith((b"<rss", b"<feed", b"<rdf:RDF")):
+        return "feed"
     if text[:1] == b"<":
         return "html"
     return "text"
 
 
-def open_maybe_gzip(data_or_path: bytes | str, compressed: bool) -> IO[bytes]:
-    """A binary stream over a file or bytes, gunzipped on the fly when ``compressed``."""
-    raw: IO[bytes] = io.BytesIO(data_or_path) if isinstance(data_or_path, bytes) else open(data_or_path, "rb")  # noqa: SIM115
-    return gzip.GzipFile(fileobj=raw) if compressed else raw
+def open_maybe_gzip(path: Path, compressed: bool) -> IO[bytes]:
+    """A binary stream over a file, gunzipped on the fly when ``compressed``."""
+    return gzip.open(path, "rb") if compressed else open(path, "rb")
