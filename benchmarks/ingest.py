@@ -17,8 +17,12 @@ from newstrace.store import open_store
 CORPUS = SHARED_DATA / "news" / "allsides-articles.jsonl.gz"
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def peak_rss_mb() -> tuple[float, float]:
+    """Peak resident memory of this process and of the largest worker process, in MB."""
+    return (
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    )
 
 
 def main() -> None:
@@ -36,7 +40,8 @@ def main() -> None:
     print(f"{'run':<6} {'new':>7} {'already':>8} {'skipped':>8} {'stored':>7} {'seconds':>8} {'articles/s':>11}")
     for run, new, dup, skipped, total, seconds, rate in rows:
         print(f"{run:<6} {new:>7} {dup:>8} {skipped:>8} {total:>7} {seconds:>8.1f} {rate:>11.0f}")
-    print(f"peak memory: {peak_rss_mb():.0f} MB")
+    main_mb, worker_mb = peak_rss_mb()
+    print(f"peak memory: main process {main_mb:.0f} MB, largest worker {worker_mb:.0f} MB")
 
 
 if __name__ == "__main__":
