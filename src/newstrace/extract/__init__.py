@@ -1,5 +1,9 @@
 """Extract: turn a ``RawDocument`` into an ``Article`` (title, body, date, outlet, byline,
 dateline, wire credit, captions), with the scraper and page junk stripped and kept aside.
+
+Modules: ``html`` (page → body text, via trafilatura, and ``chunks`` for split bodies),
+``meta`` (page metadata), ``language`` (a page's language when it declares none), ``text`` (the plain-text cleaner, with ``junk`` and ``credits``
+judging lines), ``evaluate`` (the extraction quality metric).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from newstrace.extract.html import extract_html
 from newstrace.extract.text import clean_body
 from newstrace.model import Article, RawDocument
 
-__all__ = ["extract_article", "site_of", "stable_id"]
+__all__ = ["extract_article", "normalize_url", "site_of", "stable_id"]
 
 
 def stable_id(url: str | None, text: str) -> str:
@@ -46,10 +50,13 @@ def _domain_like(name: str | None) -> str | None:
 
 
 def extract_article(document: RawDocument) -> Article:
-    """Extract one article; raises ``InputError`` when no article body can be found."""
+    """Extract one article; raises ``InputError`` when no article body can be found.
+
+    What the input supplied (id, url, title, date, outlet, authors) wins over what the page says.
+    """
     if document.format == "html":
         page = extract_html(document.body, document.url)
-        title, body, url = page.title, page.text, document.url or page.url
+        title, body, url = document.title or page.title, page.text, document.url or page.url
         date, authors = document.date or page.date, document.authors or page.authors
         outlet, language = document.outlet or page.outlet, page.language
     else:

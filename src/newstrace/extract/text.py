@@ -1,7 +1,8 @@
-"""Clean an article body: drop scraper and page junk, pull out captions, dateline and wire credit.
+"""Clean an article body: drop scraper and page junk and captions, take out byline, dateline and wire credit.
 
-Works paragraph by paragraph on plain text (HTML bodies arrive here as text too).
-Nothing is silently lost: every dropped paragraph is kept as ``Removed`` with its reason.
+Works line by line inside paragraphs on plain text (HTML bodies arrive here as text too).
+Nothing is silently lost: every dropped line is kept as ``Removed`` with its reason.
+What a line is judged by lives in ``junk`` (template junk) and ``credits`` (who and where).
 """
 
 from __future__ import annotations
@@ -9,48 +10,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from newstrace.extract.credits import (
+    is_sign_off,
+    read_byline,
+    read_caption,
+    read_dateline,
+    read_wire_line,
+    wire_in,
+)
+from newstrace.extract.junk import MAX_JUNK_CHARS, is_related_heading, is_teaser, junk_reason
 from newstrace.model import Caption, Removed
 
-# Whole paragraphs that content-farm templates and page chrome add around an article.
-_JUNK_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (reason, re.compile(pattern, re.IGNORECASE))
-    for reason, pattern in (
-        ("scraper-junk", r"(source|original) link:?"),
-        ("scraper-junk", r"by (admin|administrator|editor|staff|newsdesk|webmaster)"),
-        ("scraper-junk", r"placeholder (when|while) article (work|actions?) (is|are) loaded\.?"),
-        ("scraper-junk", r"(continue|keep) reading(…|\.\.\.)?|read (the )?(full|more|rest)( (article|story|here))?.{0,40}"),
-        ("scraper-junk", r"(like this|like loading)(:|\.\.\.|…)?"),
-        ("comments", r"leave a (reply|comment)|(\d+ )?comments?( \(\d+\))?|post(ed)? a comment"),
-        ("comments", r"your email address will not be published\.?( required fields are marked \*?)?"),
-        ("comments", r"required fields are marked \*?"),
-        ("related", r"related (posts|articles|stories|news|content)(:)?|you (may|might) (also )?like:?|more from .{0,40}"),
-        ("share", r"(share|tweet|email|print|pin)( (this|on|via) .{0,30})?(:)?"),
-        ("share", r"(share|follow us)( on)? (facebook|twitter|linkedin|whatsapp|reddit)(.{0,60})?"),
-        ("newsletter", r".{0,80}(sign up|subscribe)( now| today)? (for|to) (our|the) .{0,60}newsletter.{0,80}"),
-        ("newsletter", r".{0,40}newsletter.{0,40}(sign up|subscribe).{0,60}"),
-        ("cookies", r".{0,120}(we use cookies|this (web)?site uses cookies|accept (all )?cookies).{0,200}"),
-        ("advertisement", r"advertisement|sponsored( content)?|ad"),
-        ("tags", r"(tags|filed under|categories):.{0,200}"),
-    )
-)
-
-# "SEOUL (Reuters) –", "WASHINGTON, May 21 (AP) -", "LONDON —" at the start of the body.
-_WIRES = r"Reuters|AP|Associated Press|AFP|Agence France-Presse|Bloomberg|UPI|dpa|Xinhua|Yonhap|PTI|ANI|IANS|Kyodo|EFE|ANSA|CNN"
-_DATELINE = re.compile(
-    r"^(?P<place>[A-Z][A-Z .'’-]{1,40}?[A-Z])"
-    r"(?:,\s*(?P<region>[A-Z][\w.]*(?:\s[A-Z][\w.]*)?))?"
-    r"(?:,\s*(?P<date>[A-Z][a-z]{2,8}\.?\s+\d{1,2}))?"
-    rf"\s*(?:\((?P<credit>{_WIRES})\)\s*)?"
-    r"\s*[-–—]{1,2}\s*"
-)
-_TRAILING_CREDIT = re.compile(rf"^\(?(?:reporting by|additional reporting by|©|\(c\))?\s*({_WIRES})\)?\.?$", re.I)
-
-# "© YONHAP/EPA-EFE/Shutterstock", "(Photo: Jane Doe/Getty Images)", "Photograph: X/AP".
-_PHOTO_CREDIT = re.compile(
-    r"(?:©|\(c\)|photo(?:graph)?:|image:|credit:|picture:)\s*(?P<credit>[^\n]{2,120}?)\)?\s*$", re.I
-)
-_CAPTION_START = re.compile(r"^(?:\(?(?:left|right|center|top|above|below|pictured|file photo)\)?\b)", re.I)
-_CAPTION_CUES = re.compile(r"\((?:left|right|center|centre)\)|\bleave[s]? a room\b|\bpictured\b|\bfile photo\b", re.I)
+_BLANK_LINE = re.compile(r"\n[ \t\u00a0]*\n")
+_NON_WORD = re.compile(r"\W+")
+# Bylines sit in the first few paragraphs or the last one; sign-offs in the last few.
+_BYLINE_REACH = 3
+_SIGN_OFF_REACH = 3
+_DATELINE_REACH = 2
+# A repeated headline differs from the title in punctuation and spacing only.
+_TITLE_SLACK = 20
 
 
 @dataclass(frozen=True)
@@ -69,84 +47,145 @@ class CleanedBody:
 def split_paragraphs(text: str) -> list[str]:
     """Paragraphs are separated by blank lines, or by single newlines when no blank line exists."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    separator = r"\n\s*\n" if re.search(r"\n\s*\n", text) else r"\n"
-    return [p.strip() for p in re.split(separator, text) if p.strip()]
+    parts = _BLANK_LINE.split(text) if _BLANK_LINE.search(text) else text.split("\n")
+    return [p.strip() for p in parts if p.strip()]
 
 
-def junk_reason(paragraph: str) -> str | None:
-    """Why ``paragraph`` is template junk, or ``None`` if it is article text."""
-    line = paragraph.strip().strip("|•·").strip()
-    if not line:
-        return "empty"
-    for reason, pattern in _JUNK_PATTERNS:
-        if pattern.fullmatch(line):
-            return reason
-    return None
+@dataclass
+class _Cleaning:
+    """What one ``clean_body`` call has found so far (local to that call)."""
 
-
-def _split_caption(paragraph: str) -> Caption | None:
-    """A photo caption is short, carries a photo credit or a photo cue, and is not a sentence of the story."""
-    lines = [line.strip() for line in paragraph.split("\n") if line.strip()]
-    credit_match = _PHOTO_CREDIT.search(lines[-1]) if lines else None
-    if credit_match:
-        caption_text = " ".join([*lines[:-1], lines[-1][: credit_match.start()].strip()]).strip()
-        return Caption(text=caption_text, credit=credit_match.group("credit").strip())
-    if len(paragraph) < 300 and (_CAPTION_START.match(paragraph) or _CAPTION_CUES.search(paragraph)):
-        if not paragraph.rstrip().endswith((".", "”", '"', "?", "!")):
-            return Caption(text=paragraph, credit=None)
-    return None
+    removed: list[Removed]
+    captions: list[Caption]
+    authors: tuple[str, ...] = ()
+    credit: str | None = None
+    in_related_list: bool = False
 
 
 def clean_body(text: str, title: str | None = None) -> CleanedBody:
-    """Strip junk paragraphs, captions, a repeated headline, and read the dateline and wire credit."""
+    """Strip junk lines, captions, bylines, sign-offs, a repeated headline and the dateline; read the wire credit.
+
+    Args:
+        text: the body as plain text, paragraphs separated by blank lines or newlines.
+        title: the headline when known; a paragraph repeating it is dropped.
+
+    Returns:
+        A ``CleanedBody``: the kept paragraphs joined by blank lines, and everything taken
+        out as ``Removed(text, reason)``, captions with their credits, authors from a byline,
+        the dateline's place and the wire credit.
+    """
     paragraphs = split_paragraphs(text)
+    state = _Cleaning(removed=[], captions=[])
     kept: list[str] = []
-    removed: list[Removed] = []
-    captions: list[Caption] = []
-    found_title = title
+    last = len(paragraphs) - 1
     for index, paragraph in enumerate(paragraphs):
-        reason = junk_reason(paragraph)
-        if reason:
-            removed.append(Removed(paragraph, reason))
+        lines = _keep_lines(paragraph, state, byline_reach=index < _BYLINE_REACH or index == last)
+        if not lines:
             continue
-        if title and _same_text(paragraph, title):
-            removed.append(Removed(paragraph, "repeated-title"))
+        paragraph = "\n".join(lines)
+        if title and abs(len(paragraph) - len(title)) <= _TITLE_SLACK and _same_text(paragraph, title):
+            state.removed.append(Removed(paragraph, "repeated-title"))
             continue
-        caption = _split_caption(paragraph)
+        caption = read_caption(paragraph)
         if caption:
-            captions.append(caption)
-            removed.append(Removed(paragraph, "caption"))
-            continue
-        if found_title is None and index == 0 and _looks_like_headline(paragraph, paragraphs[1:]):
-            found_title = paragraph
-            removed.append(Removed(paragraph, "title"))
+            state.captions.append(caption)
+            state.removed.append(Removed(paragraph, "caption"))
             continue
         kept.append(paragraph)
 
-    dateline = credit = None
-    if kept:
-        match = _DATELINE.match(kept[0])
-        if match and (match.group("credit") or len(match.group("place")) >= 3):
-            dateline = match.group("place").strip().title() if not match.group("place").isupper() else match.group("place").strip()
-            credit = match.group("credit")
-            removed.append(Removed(kept[0][: match.end()].strip(), "dateline"))
-            kept[0] = kept[0][match.end() :]
-    if kept and credit is None:
-        tail = _TRAILING_CREDIT.match(kept[-1])
-        if tail:
-            credit = tail.group(1)
+    found_title = title
+    if found_title is None and kept and _looks_like_headline(kept[0], kept[1:]):
+        found_title = kept.pop(0)
+        state.removed.append(Removed(found_title, "title"))
+    _drop_sign_offs(kept, state)
+    dateline = _take_dateline(kept, state)
     return CleanedBody(
         text="\n\n".join(kept),
         title=found_title,
+        authors=state.authors,
         dateline=dateline,
-        credit=credit,
-        captions=tuple(captions),
-        removed=tuple(removed),
+        credit=state.credit,
+        captions=tuple(state.captions),
+        removed=tuple(state.removed),
     )
 
 
+def _keep_lines(paragraph: str, state: _Cleaning, byline_reach: bool) -> list[str]:
+    """The lines of ``paragraph`` that are not junk; junk goes to ``state.removed``."""
+    kept = []
+    for raw in paragraph.split("\n"):
+        line = raw.strip()
+        if not line:
+            continue
+        if len(line) > MAX_JUNK_CHARS:  # long lines are text: the common case, decided at once
+            state.in_related_list = False
+            kept.append(line)
+            continue
+        reason = junk_reason(line)
+        if reason is None and state.in_related_list and is_teaser(line):
+            reason = "related"
+        if reason is None and byline_reach:
+            reason = _byline(line, state)
+        if reason is None:
+            state.in_related_list = False
+            kept.append(line)
+            continue
+        if reason == "related" and is_related_heading(line):
+            state.in_related_list = True
+        if reason == "copyright":
+            state.credit = state.credit or wire_in(line)
+        elif reason == "attribution":
+            state.credit = state.credit or read_wire_line(line)
+        state.removed.append(Removed(line, reason))
+    return kept
+
+
+def _byline(line: str, state: _Cleaning) -> str | None:
+    names = read_byline(line)
+    if names is None:
+        return None
+    state.authors = state.authors or names
+    return "byline"
+
+
+def _drop_sign_offs(kept: list[str], state: _Cleaning) -> None:
+    """Remove closing credit lines ("Reporting by …; Editing by …", "(Reuters)") from the last paragraphs."""
+    for index in range(len(kept) - 1, max(-1, len(kept) - 1 - _SIGN_OFF_REACH), -1):
+        lines = kept[index].split("\n")
+        remaining = []
+        for line in lines:
+            wire = read_wire_line(line)
+            if wire or is_sign_off(line):
+                state.credit = state.credit or wire or wire_in(line)
+                state.removed.append(Removed(line, "sign-off"))
+            else:
+                remaining.append(line)
+        if remaining:
+            kept[index] = "\n".join(remaining)
+        else:
+            del kept[index]
+
+
+def _take_dateline(kept: list[str], state: _Cleaning) -> str | None:
+    """Cut the dateline ("SEOUL (Reuters) –") off the first paragraph that opens with one; return its place.
+
+    The body then starts where copies of a wire story agree ("President Biden held …"):
+    republishers keep, drop or rewrite the dateline as they please. It is kept as ``Removed``.
+    """
+    for index in range(min(_DATELINE_REACH, len(kept))):
+        found = read_dateline(kept[index])
+        if found:
+            state.removed.append(Removed(kept[index][: found.end].strip(), "dateline"))
+            state.credit = found.credit or state.credit
+            kept[index] = kept[index][found.end :].lstrip()
+            if not kept[index]:
+                del kept[index]
+            return found.place
+    return None
+
+
 def _same_text(a: str, b: str) -> bool:
-    return re.sub(r"\W+", " ", a).strip().lower() == re.sub(r"\W+", " ", b).strip().lower()
+    return _NON_WORD.sub(" ", a).strip().lower() == _NON_WORD.sub(" ", b).strip().lower()
 
 
 def _looks_like_headline(paragraph: str, rest: list[str]) -> bool:

@@ -1,0 +1,71 @@
+"""The language of a text when its page does not declare one: writing system, then stop words.
+
+Scripts used by one language (kana, hangul, …) decide at once; otherwise the language whose
+stop words (justext's lists, shipped with trafilatura) cover most of the opening words wins.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import justext
+
+# ISO 639-1 code → justext stop-list name. Lists of a few hundred function words only: the
+# multi-thousand-word lists (Finnish, Hungarian, Czech, Polish, Turkish) hold content words
+# and claim unrelated texts.
+_STOP_LISTS = {
+    "en": "English", "de": "German", "fr": "French", "es": "Spanish", "pt": "Portuguese", "it": "Italian",
+    "nl": "Dutch", "sv": "Swedish", "da": "Danish", "no": "Norwegian_Bokmal", "ro": "Romanian",
+    "id": "Indonesian", "el": "Greek", "ru": "Russian", "uk": "Ukrainian",
+}  # fmt: skip
+# Writing systems that name their language (checked in this order: kana before the Han it mixes with).
+_SCRIPTS = (
+    ("ja", re.compile(r"[\u3040-\u30ff]")),
+    ("ko", re.compile(r"[\uac00-\ud7af]")),
+    ("zh", re.compile(r"[\u4e00-\u9fff]")),
+    ("ar", re.compile(r"[\u0600-\u06ff]")),
+    ("he", re.compile(r"[\u0590-\u05ff]")),
+    ("th", re.compile(r"[\u0e00-\u0e7f]")),
+    ("hi", re.compile(r"[\u0900-\u097f]")),
+)
+_OTHER_SCRIPT = re.compile(
+    r"[\u0590-\u06ff\u0900-\u097f\u0e00-\u0e7f\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]"
+)
+_WORD = re.compile(r"[^\W\d_]+")
+SAMPLE_CHARS = 800
+SAMPLE_WORDS = 120
+MIN_WORDS = 10
+# Below this share of stop words the text is too short, mixed or in a language not listed.
+MIN_SHARE = 0.25
+
+
+@functools.cache
+def _languages_of_word() -> dict[str, tuple[str, ...]]:
+    """Each stop word with the languages that list it (built once; the lists never change)."""
+    table: dict[str, list[str]] = {}
+    for code, name in _STOP_LISTS.items():
+        for word in justext.get_stoplist(name):
+            table.setdefault(word.lower(), []).append(code)
+    return {word: tuple(codes) for word, codes in table.items()}
+
+
+def guess_language(text: str) -> str | None:
+    """ISO 639-1 code of the language ``text`` is written in, or ``None`` when unsure."""
+    sample = text[:SAMPLE_CHARS]
+    if _OTHER_SCRIPT.search(sample):
+        for code, script in _SCRIPTS:
+            if len(script.findall(sample)) >= MIN_WORDS:
+                return code
+    words = _WORD.findall(sample.lower())[:SAMPLE_WORDS]
+    if len(words) < MIN_WORDS:
+        return None
+    table = _languages_of_word()
+    hits: dict[str, int] = {}
+    for word in words:
+        for code in table.get(word, ()):
+            hits[code] = hits.get(code, 0) + 1
+    if not hits:
+        return None
+    best = max(sorted(hits), key=hits.__getitem__)
+    return best if hits[best] >= MIN_SHARE * len(words) else None
