@@ -1,0 +1,171 @@
+"""Batch clustering of articles into stories: average linkage over the sparse similarity graph.
+
+Average linkage merges two groups only when their articles are similar *on average*,
+so a chain of pairwise look-alikes (one earthquake report resembling another) does not
+glue two events together the way single linkage would, and a pair outside the time
+window (similarity 0) pulls the average down: articles months apart stay apart.
+Everything runs in a canonical order (publication day, then id), and ties are broken
+by that order, so the result depends only on the set of articles.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from newstrace.stories.features import FeatureOptions, Signature, TermStats
+from newstrace.stories.similarity import Postings, Vector
+
+# Pairs below this similarity are not kept in the graph: far under any sensible merge threshold,
+# they only cost memory.
+MIN_EDGE = 0.05
+
+
+@dataclass(frozen=True)
+class StoryOptions:
+    """When two groups of articles are one story.
+
+    The defaults were chosen on NeuS-val, ECB+ dev and BASIL dev (``python -m benchmarks.stories``).
+
+    Attributes:
+        threshold: Least average similarity between the articles of two groups for them to merge.
+        window_days: Articles further apart in time than this are never compared (similarity 0).
+        max_span_days: A story's dated articles span at most this many days.
+        exclusive_share: Two groups are kept apart when each has a name this share of its articles
+            mention and none of the other's do (more than 1 turns the rule off).
+        exclusive_min_group: The rule above applies only to groups of at least this many articles (in
+            smaller groups, a name missing from the other side says little).
+        features: How each article's event signature is read.
+    """
+
+    threshold: float = 0.2
+    window_days: int = 7
+    max_span_days: int = 30
+    exclusive_share: float = 0.6
+    exclusive_min_group: int = 4
+    features: FeatureOptions = field(default_factory=FeatureOptions)
+
+
+def canonical_order(signatures: Sequence[Signature]) -> list[Signature]:
+    """Dated articles by day, then undated ones; ties by id. Every batch step runs in this order."""
+    return sorted(signatures, key=lambda s: (s.day is None, s.day or 0, s.article))
+
+
+def similarity_graph(
+    vectors: Sequence[Vector], days: Sequence[int | None], window: int
+) -> dict[tuple[int, int], float]:
+    """Cosine similarity of every pair (i < j) of articles in the window that share a term."""
+    postings = Postings()
+    edges: dict[tuple[int, int], float] = {}
+    for doc, (vector, day) in enumerate(zip(vectors, days, strict=True)):
+        for other, score in postings.scores(vector, day, window).items():
+            if score >= MIN_EDGE:
+                edges[(other, doc)] = score
+        postings.add(doc, day, vector)
+    return edges
+
+
+def joined_span(a: tuple[int, int] | None, b: tuple[int, int] | None) -> tuple[int, int] | None:
+    """First and last day of two groups together (None when neither has a dated article)."""
+    if a is None or b is None:
+        return a or b
+    return (min(a[0], b[0]), max(a[1], b[1]))
+
+
+def _exclusive_names(ours: Counter[str], size: int, theirs: Counter[str], share: float) -> bool:
+    """Whether a name is in at least ``share`` of our articles and in none of theirs."""
+    return any(count >= share * size and name not in theirs for name, count in ours.items())
+
+
+def average_linkage(
+    size: int,
+    edges: dict[tuple[int, int], float],
+    options: StoryOptions,
+    names: Sequence[Iterable[str]] | None = None,
+    days: Sequence[int | None] | None = None,
+) -> list[list[int]]:
+    """Group ``size`` items: merge the two groups of highest average similarity while it is ≥ threshold.
+
+    Missing pairs count as similarity 0. Groups are named by their smallest member, and ties
+    between equal averages go to the smallest names, so the result does not depend on dict order.
+    Two groups are not merged when their dated items (``days``) would span more than
+    ``options.max_span_days``: undated articles of one topic would otherwise bridge events years
+    apart. With ``names`` (the names each item mentions), two groups of ``exclusive_min_group`` or
+    more items are not merged when each has a name that at least ``exclusive_share`` of its items
+    mention and none of the other's do: look-alike events differ in who was involved (a boxer's
+    title defence against one challenger, then another).
+
+    Returns:
+        The groups, each a sorted list of item numbers, ordered by their first item.
+    """
+    threshold = options.threshold
+    spans: dict[int, tuple[int, int] | None] = {
+        i: (day, day) if (day := days[i] if days else None) is not None else None for i in range(size)
+    }
+    members: dict[int, list[int]] = {i: [i] for i in range(size)}
+    named: dict[int, Counter[str]] = {i: Counter(names[i]) if names else Counter() for i in range(size)}
+    links: dict[int, dict[int, float]] = {i: {} for i in range(size)}
+    for (a, b), score in edges.items():
+        links[a][b] = score
+        links[b][a] = score
+    heap = [(-score, a, b) for (a, b), score in edges.items() if score >= threshold]
+    heapq.heapify(heap)
+    while heap:
+        negative, a, b = heapq.heappop(heap)
+        if a not in members or b not in members:
+            continue
+        current = links[a].get(b, 0.0) / (len(members[a]) * len(members[b]))
+        if current != -negative:
+            continue
+        span = joined_span(spans[a], spans[b])
+        if span and span[1] - span[0] > options.max_span_days:
+            continue
+        if (
+            names
+            and min(len(members[a]), len(members[b])) >= options.exclusive_min_group
+            and _exclusive_names(named[a], len(members[a]), named[b], options.exclusive_share)
+            and _exclusive_names(named[b], len(members[b]), named[a], options.exclusive_share)
+        ):
+            continue
+        spans[a] = span
+        del spans[b]
+        members[a].extend(members.pop(b))
+        named[a].update(named.pop(b))
+        merged = links[a]
+        merged.pop(b, None)
+        for other, total in links.pop(b).items():
+            if other == a:
+                continue
+            links[other].pop(b)
+            merged[other] = merged.get(other, 0.0) + total
+            links[other][a] = merged[other]
+        for other, total in merged.items():
+            average = total / (len(members[a]) * len(members[other]))
+            if average >= threshold:
+                heapq.heappush(heap, (-average, min(a, other), max(a, other)))
+    return [sorted(group) for _, group in sorted(members.items())]
+
+
+def cluster_signatures(
+    signatures: Sequence[Signature], options: StoryOptions, stats: TermStats | None = None
+) -> list[list[str]]:
+    """Group article signatures into stories; returns lists of article ids, deterministic for a set.
+
+    Args:
+        signatures: One per article, in any order.
+        options: Threshold, time window and feature options.
+        stats: Term statistics of a larger collection these articles belong to (they must be
+            counted in it); by default, those of ``signatures`` themselves.
+
+    Returns:
+        Lists of article ids (each in canonical order), ordered by their earliest article.
+    """
+    ordered = canonical_order(signatures)
+    stats = stats or TermStats.from_signatures(ordered)
+    vectors = [stats.vector(sig, options.features) for sig in ordered]
+    edges = similarity_graph(vectors, [s.day for s in ordered], options.window_days)
+    names = [s.names for s in ordered] if options.exclusive_share <= 1 else None
+    groups = average_linkage(len(ordered), edges, options, names, [s.day for s in ordered])
+    return [[ordered[i].article for i in group] for group in groups]

@@ -1,0 +1,187 @@
+"""The event signature of an article: the words that tell one real-world event from another.
+
+Two reports of one event share its particulars: the names of the people and places
+involved, the numbers (death tolls, sums, scores) and the rare words of the lead; two
+look-alike events (two earthquakes) share only the topical words. So a signature
+counts the title and lead's content words, weighs capitalised names and numbers up,
+and is turned into a TF-IDF vector by ``TermStats``, where frequent topical words
+weigh little. Words are cut to a fixed prefix, a cheap stemmer that makes
+"Democrats"/"Democratic" and "impeach"/"impeachment" meet.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from newstrace.model import Article
+from newstrace.nlp.lexicon import word_set
+
+# Function words and reporting verbs: they say nothing about which event is reported.
+STOPWORDS = word_set(
+    """a about above after again against all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had has
+    have having he her here hers herself him himself his how i if in into is it its itself just me more
+    most my myself no nor not now of off on once only or other our ours ourselves out over own same she
+    should so some such than that the their theirs them themselves then there these they this those
+    through to too under until up very was we were what when where which while who whom why will with
+    would you your yours yourself yourselves said says say told according new mr mrs ms like get got
+    make made may might must us much many even well back still including since via per yet another"""
+)
+
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|\d[\d,.]*\d|\d|[.!?\n]")
+_BOUNDARY = frozenset(".!?\n")
+
+
+@dataclass(frozen=True)
+class FeatureOptions:
+    """How an article's signature is read.
+
+    Attributes:
+        lead_chars: Characters of the body read after the title; the lead names the event, the rest
+            of a long article drifts into background.
+        prefix: Letters kept of each word (a crude stemmer); 0 keeps whole words.
+        title_weight: How much a title word counts against a body word.
+        name_weight: Weight of a capitalised word inside a sentence (a name or place); other words count 1.
+        number_weight: Weight of a number.
+        top_terms: Terms kept in an article's vector, the highest TF-IDF first.
+        max_df: Terms in more than this share of the articles are left out (too common to tell events apart).
+    """
+
+    lead_chars: int = 2000
+    prefix: int = 6
+    title_weight: float = 2.0
+    name_weight: float = 1.5
+    number_weight: float = 1.0
+    top_terms: int = 60
+    max_df: float = 0.01
+
+
+@dataclass(frozen=True)
+class Signature:
+    """An article's weighted terms (before IDF), the terms it writes as names, and its publication day."""
+
+    article: str
+    day: int | None
+    counts: tuple[tuple[str, float], ...]
+    names: tuple[str, ...] = ()
+
+
+def publication_day(value: str | None) -> int | None:
+    """The proleptic ordinal of an ISO date (``YYYY-MM-DD``, time part ignored), or None when unknown."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10]).toordinal()
+    except ValueError:
+        return None
+
+
+def article_order(article: Article) -> tuple[bool, int, str]:
+    """Sort key of the canonical order: dated articles by day, then undated ones; ties by id."""
+    day = publication_day(article.date)
+    return (day is None, day or 0, article.id)
+
+
+def scan(text: str, options: FeatureOptions) -> tuple[Counter[str], set[str]]:
+    """Weighted content terms of ``text`` (names and numbers weighed up, function words left out),
+    and the terms that were written as names (capitalised inside a sentence)."""
+    counts: Counter[str] = Counter()
+    names: set[str] = set()
+    prefix, name_weight, number_weight = options.prefix, options.name_weight, options.number_weight
+    sentence_start = True
+    for word in _TOKEN.findall(text):
+        if word in _BOUNDARY:
+            sentence_start = True
+            continue
+        first = word[0]
+        if first.isdigit():
+            counts["#" + word.replace(",", "")] += number_weight
+        else:
+            lower = word.lower()
+            if "’" in lower:
+                lower = lower.replace("’", "'")
+            if lower.endswith("'s"):
+                lower = lower[:-2]
+            if len(lower) > 1 and lower not in STOPWORDS:
+                stem = lower[:prefix] if prefix else lower
+                if first.isupper() and not sentence_start:
+                    counts[stem] += name_weight
+                    names.add(stem)
+                else:
+                    counts[stem] += 1.0
+        sentence_start = False
+    return counts, names
+
+
+def terms(text: str, options: FeatureOptions) -> Counter[str]:
+    """Weighted content terms of ``text`` (see ``scan``)."""
+    return scan(text, options)[0]
+
+
+def signature(article: Article, options: FeatureOptions) -> Signature:
+    """The event signature of one article."""
+    counts, names = scan(article.text[: options.lead_chars], options)
+    title_counts, title_names = scan(article.title or "", options)
+    for term, weight in title_counts.items():
+        counts[term] += weight * options.title_weight
+    return Signature(
+        article.id,
+        publication_day(article.date),
+        tuple(sorted(counts.items())),
+        tuple(sorted(names | title_names)),
+    )
+
+
+class TermStats:
+    """Document frequencies over a collection: what makes a term rare, hence telling.
+
+    The statistics are fixed when built, so vectors made from them do not change as
+    articles are added; a rebuild refreshes them.
+    """
+
+    def __init__(self, document_frequency: dict[str, int], documents: int) -> None:
+        self.document_frequency = document_frequency
+        self.documents = documents
+
+    @classmethod
+    def from_signatures(cls, signatures: Iterable[Signature]) -> TermStats:
+        df: Counter[str] = Counter()
+        count = 0
+        for sig in signatures:
+            df.update(term for term, _ in sig.counts)
+            count += 1
+        return cls(dict(df), count)
+
+    def idf(self, df: int) -> float:
+        """Smoothed inverse document frequency of a term found in ``df`` articles."""
+        return math.log((self.documents + 1) / (df + 1)) + 1.0
+
+    def vector(self, sig: Signature, options: FeatureOptions, counted: bool = True) -> dict[str, float]:
+        """The unit-length TF-IDF vector of ``sig``, cut to its ``top_terms`` most telling terms.
+
+        Args:
+            sig: The article's signature.
+            options: Weighting options.
+            counted: Whether ``sig`` is one of the signatures these statistics were built from; a new
+                article is not, so its own occurrence is added to each term's frequency.
+
+        Terms found in only one article cannot link two articles and are left out; so are terms in
+        more than ``max_df`` of them (only when the collection is large enough for that share to mean
+        something).
+        """
+        cap = max(50.0, options.max_df * self.documents)
+        weights: list[tuple[float, str]] = []
+        for term, count in sig.counts:
+            df = self.document_frequency.get(term, 0) + (0 if counted else 1)
+            if df < 2 or df > cap:
+                continue
+            weights.append(((1.0 + math.log(count) if count >= 1 else count) * self.idf(df), term))
+        weights.sort(key=lambda item: (-item[0], item[1]))
+        kept = weights[: options.top_terms]
+        norm = math.sqrt(sum(w * w for w, _ in kept)) or 1.0
+        return {term: w / norm for w, term in kept}

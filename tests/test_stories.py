@@ -1,0 +1,262 @@
+"""Stories: event-level grouping, copies with their original, time window, order independence."""
+
+from __future__ import annotations
+
+import json
+import random
+
+from typer.testing import CliRunner
+
+from newstrace.cli import app
+from newstrace.model import Article, Relation
+from newstrace.stories import StoryOptions, assign_stories, cluster_articles, rebuild_stories, story_id
+from newstrace.stories.cluster import average_linkage
+from newstrace.stories.features import FeatureOptions, TermStats, publication_day, signature, terms
+from newstrace.stories.index import build_index
+
+QUAKE_VALDORIA = [
+    (
+        "Magnitude 7.1 earthquake strikes Valdoria, killing 42",
+        "A magnitude 7.1 earthquake struck the Valdorian city of Marenta on Tuesday, killing at least 42 "
+        "people and toppling the old cathedral, Valdoria's civil defence agency said. Rescue teams led by "
+        "governor Ilsa Brandt searched the rubble of Marenta through the night.",
+    ),
+    (
+        "Valdoria quake: death toll rises to 42 in Marenta",
+        "The death toll from Tuesday's 7.1 earthquake in Marenta, Valdoria rose to 42, officials said. "
+        "Governor Ilsa Brandt said the cathedral of Marenta collapsed and rescue teams were still searching.",
+    ),
+    (
+        "Rescuers search Marenta rubble after deadly Valdoria earthquake",
+        "Rescuers in Marenta dug through collapsed buildings after the magnitude 7.1 earthquake that hit "
+        "Valdoria on Tuesday. Governor Ilsa Brandt said 42 people had died, including worshippers at the cathedral.",
+    ),
+]
+QUAKE_KORVIA = [
+    (
+        "6.4 quake hits Korvia's Tessel island, three dead",
+        "A 6.4-magnitude earthquake shook Tessel island in Korvia on Sunday, killing three people and cutting "
+        "power to the port of Holmsund, the Korvian geological survey said. Mayor Petr Ostrava ordered schools closed.",
+    ),
+    (
+        "Earthquake on Tessel: three killed, Holmsund port without power",
+        "Three people were killed when a 6.4 earthquake hit Tessel, Korvia, on Sunday. Holmsund mayor Petr "
+        "Ostrava said the port had no power and schools on Tessel would stay closed.",
+    ),
+]
+ELECTION = [
+    (
+        "Aldermoor elects Jana Voss as mayor",
+        "Jana Voss won the Aldermoor mayoral election with 54 percent of the vote, defeating incumbent Tomas "
+        "Reed, the city election board said on Monday. Voss promised a new tram line for Aldermoor.",
+    ),
+]
+
+
+def _articles(
+    groups: list[list[tuple[str, str]]], prefix: str = "a", date: str | None = None
+) -> list[Article]:
+    return [
+        Article(id=f"{prefix}{g}{i}", title=title, text=text, date=date, outlet=f"outlet{i}")
+        for g, group in enumerate(groups)
+        for i, (title, text) in enumerate(group)
+    ]
+
+
+def _grouping(stories) -> set[frozenset[str]]:
+    return {frozenset(s.articles) for s in stories}
+
+
+def test_two_different_earthquakes_are_two_stories():
+    articles = _articles([QUAKE_VALDORIA, QUAKE_KORVIA, ELECTION])
+    assert _grouping(cluster_articles(articles)) == {
+        frozenset({"a00", "a01", "a02"}),
+        frozenset({"a10", "a11"}),
+        frozenset({"a20"}),
+    }
+
+
+def test_copy_and_independent_report_join_the_original_story():
+    original, independent = _articles([QUAKE_VALDORIA[:1], QUAKE_VALDORIA[1:2]])
+    copy = Article(id="copy", text="Breaking news roundup. Read more at our site.", title="Site news")
+    relation = Relation(original.id, copy.id, "duplicate", 1.0, {"original": 1.0, "derived": 1.0})
+    stories = cluster_articles([original, independent, copy], relations=[relation])
+    assert _grouping(stories) == {frozenset({original.id, independent.id, copy.id})}
+
+
+def test_articles_months_apart_are_not_merged_by_default():
+    first = Article(id="early", title=QUAKE_VALDORIA[0][0], text=QUAKE_VALDORIA[0][1], date="2020-01-07")
+    near = Article(id="near", title=QUAKE_VALDORIA[1][0], text=QUAKE_VALDORIA[1][1], date="2020-01-08")
+    late = Article(id="late", title=QUAKE_VALDORIA[1][0], text=QUAKE_VALDORIA[1][1], date="2020-06-20")
+    assert _grouping(cluster_articles([first, near, late])) == {
+        frozenset({"early", "near"}),
+        frozenset({"late"}),
+    }
+    wide = StoryOptions(window_days=365, max_span_days=365)
+    assert _grouping(cluster_articles([first, near, late], wide)) == {frozenset({"early", "near", "late"})}
+
+
+def test_clustering_does_not_depend_on_input_order():
+    articles = _articles([QUAKE_VALDORIA, QUAKE_KORVIA, ELECTION], date="2021-03-02")
+    expected = cluster_articles(articles)
+    for seed in range(5):
+        shuffled = articles[:]
+        random.Random(seed).shuffle(shuffled)
+        assert cluster_articles(shuffled) == expected
+
+
+def test_ingest_order_gives_the_same_stories(tmp_path):
+    from newstrace.store import open_store
+
+    articles = _articles([QUAKE_VALDORIA, QUAKE_KORVIA, ELECTION], date="2021-03-02")
+    results = []
+    for name, order in (("forward", articles), ("backward", articles[::-1])):
+        with open_store(tmp_path / f"{name}.db") as store:
+            incremental = []
+            for article in order:
+                store.add_articles([article])
+                assign_stories(store, [article.id])
+            incremental = store.stories()
+            rebuilt = rebuild_stories(store)
+            results.append((incremental, rebuilt))
+    (forward_incremental, forward_rebuilt), (backward_incremental, backward_rebuilt) = results
+    assert forward_rebuilt == backward_rebuilt
+    assert _grouping(forward_incremental) == _grouping(backward_incremental) == _grouping(forward_rebuilt)
+    assert [s.id for s in forward_incremental] == [s.id for s in forward_rebuilt]
+
+
+def test_assign_joins_a_matching_story_or_starts_one(store):
+    valdoria = _articles([QUAKE_VALDORIA[:2]], date="2021-03-02")
+    store.add_articles(valdoria)
+    rebuild_stories(store)
+    report = Article(
+        id="late-report", title=QUAKE_VALDORIA[2][0], text=QUAKE_VALDORIA[2][1], date="2021-03-03"
+    )
+    election = Article(id="vote", title=ELECTION[0][0], text=ELECTION[0][1], date="2021-03-03")
+    store.add_articles([report, election])
+    changed = assign_stories(store, [report.id, election.id])
+    assert store.story_of("late-report") == store.story_of(valdoria[0].id)
+    assert store.story_of("vote") == story_id([election])
+    assert {s.id for s in changed} == {store.story_of("late-report"), store.story_of("vote")}
+    assert len(store.stories()) == 2
+
+
+def test_assign_does_not_join_a_story_months_away(store):
+    store.add_articles(_articles([QUAKE_VALDORIA[:2]], date="2021-03-02"))
+    rebuild_stories(store)
+    late = Article(id="late", title=QUAKE_VALDORIA[2][0], text=QUAKE_VALDORIA[2][1], date="2021-09-01")
+    store.add_articles([late])
+    assign_stories(store, ["late"])
+    assert store.story_of("late") == story_id([late])
+    assert len(store.stories()) == 2
+
+
+def test_assign_puts_a_copy_with_its_original(store):
+    original = Article(id="orig", title=ELECTION[0][0], text=ELECTION[0][1], date="2021-03-02")
+    store.add_articles([original])
+    rebuild_stories(store)
+    copy = Article(id="farm-copy", text="Unrelated scraped text about gardening tips.", date="2021-03-05")
+    store.add_articles([copy])
+    store.put_relations([Relation("orig", "farm-copy", "rewrite", 0.9, {"original": 0.9, "derived": 0.9})])
+    assign_stories(store, ["farm-copy"])
+    assert store.story_of("farm-copy") == store.story_of("orig")
+
+
+def test_an_earlier_article_renames_the_story(store):
+    later = Article(id="z-later", title=QUAKE_KORVIA[0][0], text=QUAKE_KORVIA[0][1], date="2021-03-05")
+    store.add_articles([later])
+    rebuild_stories(store)
+    earlier = Article(id="y-earlier", title=QUAKE_KORVIA[1][0], text=QUAKE_KORVIA[1][1], date="2021-03-04")
+    store.add_articles([earlier])
+    assign_stories(store, ["y-earlier"])
+    stories = store.stories()
+    assert [s.id for s in stories] == [story_id([earlier])]
+    assert stories[0].articles == ("y-earlier", "z-later")
+    assert stories[0].first_seen == "2021-03-04" and stories[0].last_seen == "2021-03-05"
+
+
+def test_story_index_assigns_in_memory():
+    options = StoryOptions()
+    known = _articles([QUAKE_VALDORIA[:2], QUAKE_KORVIA, ELECTION], date="2021-03-02")
+    story_of = {a: s.id for s in cluster_articles(known, options) for a in s.articles}
+    index = build_index([signature(a, options.features) for a in known], story_of, options)
+    report = Article(id="new", title=QUAKE_VALDORIA[2][0], text=QUAKE_VALDORIA[2][1], date="2021-03-03")
+    assert index.assign(report) == story_of["a00"]
+    other = Article(id="other", title="Orchestra tours Fennland", text="The Brask orchestra began a tour.")
+    assert index.assign(other) == "other"
+    assert len(index) == len(known) + 2
+    assert index.stories()[story_of["a00"]] == ["a00", "a01", "new"]
+
+
+def test_story_record_fields():
+    articles = _articles([QUAKE_KORVIA], date="2021-03-02")
+    (story,) = cluster_articles(articles)
+    assert story.title == QUAKE_KORVIA[0][0]
+    assert story.outlets == ("outlet0", "outlet1")
+    assert story.first_seen == story.last_seen == "2021-03-02"
+    assert story.id == story_id(articles) and story.id.startswith("story-")
+
+
+def test_features_weigh_names_and_numbers_and_drop_function_words():
+    counts = terms("The mayor met Jana Voss. Voss won 54 percent.", FeatureOptions(prefix=0))
+    assert counts["voss"] == 1.5 + 1.0  # a name inside a sentence, then at a sentence start
+    assert counts["#54"] == 1.0
+    assert "the" not in counts
+
+
+def test_vector_leaves_out_terms_only_one_article_has():
+    options = FeatureOptions(prefix=0)
+    a = signature(Article(id="a", text="Quake hits Marenta city."), options)
+    b = signature(Article(id="b", text="Marenta mourns."), options)
+    stats = TermStats.from_signatures([a, b])
+    assert set(stats.vector(a, options)) == {"marenta"}
+    assert publication_day("2020-01-02T10:00:00") == publication_day("2020-01-02")
+    assert publication_day("not a date") is None
+
+
+def test_average_linkage_does_not_chain_look_alikes():
+    edges = {(0, 1): 0.9, (1, 2): 0.3, (2, 3): 0.9}
+    assert average_linkage(4, edges, StoryOptions(threshold=0.25)) == [[0, 1], [2, 3]]
+    assert average_linkage(4, edges, StoryOptions(threshold=0.05)) == [[0, 1, 2, 3]]
+
+
+def test_undated_articles_do_not_bridge_events_months_apart():
+    # 0 and 2 are dated half a year apart; the undated 1 resembles both.
+    edges = {(0, 1): 0.9, (1, 2): 0.9}
+    days = [737000, None, 737180]
+    assert average_linkage(3, edges, StoryOptions(threshold=0.2), days=days) == [[0, 1], [2]]
+    assert average_linkage(3, edges, StoryOptions(threshold=0.2, max_span_days=365), days=days) == [[0, 1, 2]]
+
+
+def test_groups_naming_different_participants_are_kept_apart():
+    # Two bouts of one boxer: every pair is alike, but each group names its own challenger.
+    edges = {(a, b): 0.6 if (a < 4) == (b < 4) else 0.4 for a in range(8) for b in range(a + 1, 8)}
+    names = [{"klitschko", "rahman"}] * 4 + [{"klitschko", "thompson"}] * 4
+    assert average_linkage(8, edges, StoryOptions(threshold=0.3), names) == [[0, 1, 2, 3], [4, 5, 6, 7]]
+    assert average_linkage(8, edges, StoryOptions(threshold=0.3)) == [list(range(8))]
+    shared = [{"klitschko", "rahman"}] * 8
+    assert average_linkage(8, edges, StoryOptions(threshold=0.3), shared) == [list(range(8))]
+
+
+def test_cli_rebuild_and_export(db_path):
+    from newstrace.store import open_store
+
+    with open_store(db_path) as store:
+        store.add_articles(_articles([QUAKE_VALDORIA, QUAKE_KORVIA]))
+    runner = CliRunner()
+    result = runner.invoke(app, ["stories", "rebuild", "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["export", "stories", "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert sorted(len(r["articles"]) for r in records) == [2, 3]
+    assert set(records[0]) == {"story", "title", "articles", "first_seen", "last_seen", "outlets"}
+    result = runner.invoke(app, ["export", "stories", "--db", str(db_path), "--format", "csv"])
+    assert result.exit_code == 0 and result.stdout.startswith("story,title,articles")
+
+
+def test_cli_commands_have_help():
+    runner = CliRunner()
+    for command in (["stories", "--help"], ["stories", "rebuild", "--help"], ["export", "stories", "--help"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 0 and "Usage" in result.output
