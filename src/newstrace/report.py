@@ -1,4 +1,4 @@
-"""Human-readable output of the main job: what was ingested and what newstrace found."""
+"""Human-readable output of the main job: what came in, and per story who copied whom and what changed."""
 
 from __future__ import annotations
 
@@ -7,8 +7,15 @@ from collections import Counter
 from rich.console import Console
 from rich.table import Table
 
+from newstrace.analysis import AnalyzeReport
+from newstrace.brief import BriefOptions, brief_encoder, brief_for_story, render_brief_text
+from newstrace.model import Story
 from newstrace.pipeline import IngestReport
+from newstrace.relate import site_statistics
 from newstrace.store import SQLiteStore
+
+MAX_LISTED_PROBLEMS = 50
+MAX_BRIEFS = 10
 
 
 def render_ingest_summary(report: IngestReport, console: Console) -> None:
@@ -17,27 +24,70 @@ def render_ingest_summary(report: IngestReport, console: Console) -> None:
         f"[bold]{report.ingested}[/] ingested, [bold]{report.duplicates}[/] already stored, "
         f"[bold]{report.skipped}[/] skipped"
     )
-    for problem in report.problems[:50]:
-        console.print(f"  [yellow]skipped[/] {problem.origin}: {problem.reason}")
-    if len(report.problems) > 50:
-        console.print(f"  … and {len(report.problems) - 50} more (see the store's problems table)")
-    reasons = Counter(p.reason.split(":")[0] for p in report.problems)
-    if len(report.problems) > 50:
-        for reason, count in reasons.most_common():
-            console.print(f"  {count:>6} × {reason}")
+    for problem in report.problems[:MAX_LISTED_PROBLEMS]:
+        console.print(f"  [yellow]skipped[/] {problem.origin}: {problem.reason}", highlight=False)
+    if len(report.problems) > MAX_LISTED_PROBLEMS:
+        console.print(f"  … and {len(report.problems) - MAX_LISTED_PROBLEMS} more, by reason:")
+        for reason, count in Counter(p.reason.split(":")[0] for p in report.problems).most_common():
+            console.print(f"  {count:>6} × {reason}", highlight=False)
 
 
-def render_report(store: SQLiteStore, report: IngestReport, console: Console | None = None) -> None:
-    """The main job's report on everything in ``store``."""
-    console = console or Console()
-    table = Table(title=f"{store.count_articles()} articles in {store.path}")
-    for column in ("id", "site / outlet", "date", "title"):
+def render_stage_summary(report: AnalyzeReport, console: Console) -> None:
+    """One line on what relate, stories and checks made of the new articles."""
+    kinds = Counter(r.kind for r in report.relations)
+    alterations = sum(f.severity == "alteration" for f in report.findings)
+    console.print(
+        f"[bold]{len(report.relations)}[/] relations ("
+        + (", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())) or "none")
+        + f"), [bold]{len(report.stories)}[/] stories new or changed, "
+        f"[bold]{len(report.findings)}[/] findings ({alterations} alterations)"
+    )
+
+
+def render_report(store: SQLiteStore, report: AnalyzeReport, console: Console) -> None:
+    """The main job's report: the stories this run touched, the briefs of the largest, and the copying sites."""
+    title = f"{len(report.stories)} stories new or changed"
+    if not report.stories:
+        title = f"nothing new; all {len(stored := store.stories())} stories in the store"
+    stories = sorted(report.stories or stored, key=lambda s: (-len(s.articles), s.first_seen or "", s.id))
+    console.print(_stories_table(stories, title))
+    encoder = brief_encoder(BriefOptions())
+    for story in [s for s in stories if len(s.articles) > 1][:MAX_BRIEFS]:
+        brief = brief_for_story(store, story.id, encoder=encoder)
+        articles = {a.id: a for a in store.iter_articles(story.articles)}
+        console.rule(f"[bold]{story.title}")
+        console.print(render_brief_text(brief, articles), highlight=False, markup=False, soft_wrap=True)
+    if sum(len(s.articles) > 1 for s in stories) > MAX_BRIEFS:
+        console.print(f"(briefs of the {MAX_BRIEFS} largest stories shown; see `newstrace brief STORY`)")
+    sites = _sites_table(store)
+    if sites.row_count:
+        console.print(sites)
+
+
+def _stories_table(stories: list[Story], title: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column("story", no_wrap=True)
+    table.add_column("articles", justify="right")
+    table.add_column("when", no_wrap=True)
+    table.add_column("outlets", ratio=1, overflow="fold")
+    table.add_column("title", ratio=2, overflow="fold")
+    for story in stories:
+        span = " – ".join(dict.fromkeys(d for d in (story.first_seen, story.last_seen) if d)) or "undated"
+        table.add_row(story.id, str(len(story.articles)), span, ", ".join(story.outlets), story.title)
+    return table
+
+
+def _sites_table(store: SQLiteStore) -> Table:
+    """Sites that publish copies of others' articles: the content-farm suspects."""
+    articles = {a.id: a for a in store.iter_articles()}
+    table = Table(title="Sites publishing copies of others' articles", title_justify="left")
+    for column in ("site", "articles", "copies", "share", "copied from", "how"):
         table.add_column(column, overflow="fold")
-    for article in store.iter_articles():
-        table.add_row(
-            article.id,
-            article.site or article.outlet or "—",
-            article.date or "—",
-            (article.title or article.text[:60]).strip(),
-        )
-    console.print(table)
+    for stats in site_statistics(store.relations(), articles):
+        if stats.derived:
+            table.add_row(
+                stats.site, str(stats.articles), str(stats.derived), f"{stats.derived_share:.0%}",
+                ", ".join(f"{site} ({n})" for site, n in stats.sources),
+                ", ".join(f"{n} {kind}" for kind, n in stats.kinds.items()),
+            )
+    return table

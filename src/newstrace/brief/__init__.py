@@ -74,12 +74,13 @@ def sources_of(articles: Sequence[Article], relations: Iterable[Relation]) -> li
     return [[ordered[i] for i in group] for group in linked_groups(len(ordered), links)]
 
 
-def _source_units(sources: list[list[Article]], options: StatementOptions) -> list[Unit]:
-    """Every source's units; what a copy repeats from an earlier article of its source is kept once."""
+def _source_units(sources: list[list[Article]], copies: set[str], options: StatementOptions) -> list[Unit]:
+    """Every source's units, from its original articles only: a copy says nothing its original does not
+    (what it changed is reported as findings), so its reworded sentences are no statements of their own."""
     units: list[Unit] = []
     for number, source in enumerate(sources):
         kept: list[Unit] = []
-        for article in source:
+        for article in [a for a in source if a.id not in copies] or source[:1]:
             candidates = units_of(article, number, options)
             if kept and candidates:
                 overlap = overlap_matrix([*kept, *candidates])[len(kept) :, : len(kept)]
@@ -92,9 +93,9 @@ def _source_units(sources: list[list[Article]], options: StatementOptions) -> li
 
 
 def _statements(
-    sources: list[list[Article]], options: StatementOptions, encoder: Encoder | None
+    sources: list[list[Article]], copies: set[str], options: StatementOptions, encoder: Encoder | None
 ) -> tuple[list[Statement], list[Statement]]:
-    units = _source_units(sources, options)
+    units = _source_units(sources, copies, options)
     if not units:
         return [], []
     groups = match_statements(units, similarity_matrix(units, options, encoder), options, encoder is not None)
@@ -167,14 +168,15 @@ def make_brief(
         key=lambda r: (r.original, r.derived),
     )
     sources = sources_of(articles, tree)
-    corroborated, single = _statements(sources, options.statements, encoder)
+    copies = {r.derived for r in tree if r.direction == "known"}
+    corroborated, single = _statements(sources, copies, options.statements, encoder)
     return Brief(
         story=story.id,
         headline=story.title,
         first_seen=story.first_seen,
         last_seen=story.last_seen,
         outlets=story.outlets,
-        first_reported_by=_first_reporters(articles, tree),
+        first_reported_by=_first_reporters([a for a in articles if a.id not in copies] or articles),
         copy_tree=tuple(tree),
         corroborated=tuple(corroborated),
         single_source=tuple(single),
@@ -182,14 +184,11 @@ def make_brief(
     )
 
 
-def _first_reporters(articles: Sequence[Article], tree: Sequence[Relation]) -> tuple[str, ...]:
-    """The articles published on the earliest date; without dates, those that copy no one."""
-    days = {a.id: publication_day(a.date) for a in articles}
+def _first_reporters(originals: Sequence[Article]) -> tuple[str, ...]:
+    """Of the articles that copy no one, those published on the earliest date (all of them when undated)."""
+    days = {a.id: publication_day(a.date) for a in originals}
     dated = [d for d in days.values() if d is not None]
-    if dated:
-        return tuple(sorted(i for i, d in days.items() if d == min(dated)))
-    derived = {r.derived for r in tree}
-    return tuple(sorted(i for i in days if i not in derived))
+    return tuple(sorted(i for i, d in days.items() if not dated or d == min(dated)))
 
 
 def brief_for_story(

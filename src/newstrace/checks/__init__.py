@@ -161,20 +161,32 @@ def _article_findings(
 
     mine = facts[article_id]
     found: list[Finding] = []
-    linked: set[str] = set()
     for relation in sorted(relations, key=lambda r: (r.original, r.derived)):
-        if article_id not in (relation.original, relation.derived):
-            continue
-        other_id = relation.original if relation.derived == article_id else relation.derived
-        linked.add(other_id)
-        if relation.derived == article_id and other_id in others:
+        if relation.derived == article_id and (other_id := relation.original) in others:
             severity: Severity = "alteration" if relation.direction == "known" else "difference"
             found += _pair(facts_for(other_id), mine, list(relation.evidence), options, severity)
     found += names.within_findings(mine)
+    linked = _copy_group(article_id, relations)
     independent = sorted(i for i in others if i not in linked)
     for other_id in _closest(mine.article, [others[i] for i in independent], options.max_independent):
         found += _independent(mine, facts_for(other_id), options)
     return found
+
+
+def _copy_group(article_id: str, relations: list[Relation]) -> set[str]:
+    """Every article joined to ``article_id`` by relations, at any distance: copies of one original are
+    no independent reports of each other (their differences come from the copying, found above)."""
+    neighbours: dict[str, set[str]] = {}
+    for relation in relations:
+        neighbours.setdefault(relation.original, set()).add(relation.derived)
+        neighbours.setdefault(relation.derived, set()).add(relation.original)
+    group, frontier = {article_id}, [article_id]
+    while frontier:
+        for other in neighbours.get(frontier.pop(), ()):
+            if other not in group:
+                group.add(other)
+                frontier.append(other)
+    return group
 
 
 def _closest(article: Article, others: list[Article], limit: int) -> list[str]:

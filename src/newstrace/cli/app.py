@@ -1,13 +1,25 @@
-"""The Typer application and the options every command shares."""
+"""The Typer application, and the options and helpers every command shares."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TextIO
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
+from newstrace.exporting import EXPORT_FORMATS, write_records
 from newstrace.store import DEFAULT_DB
 
 app = typer.Typer(
@@ -31,3 +43,33 @@ DEFAULT_DB_PATH = Path(DEFAULT_DB)
 OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file instead of standard output.")
 ]
+FormatOption = Annotated[str, typer.Option("--format", "-f", help=f"One of: {', '.join(EXPORT_FORMATS)}.")]
+
+
+def progress_bar() -> Progress:
+    """The progress display every long-running command shows on stderr (hidden when it ends)."""
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+@contextmanager
+def open_output(path: Path | None) -> Iterator[TextIO]:
+    """Standard output, or ``path`` opened for writing."""
+    if path is None:
+        yield sys.stdout
+        return
+    with open(path, "w", encoding="utf-8", newline="") as file:
+        yield file
+
+
+def export_records(records: Iterable[dict[str, Any]], fmt: str, output: Path | None) -> None:
+    """What every ``export`` command does with its records: write them as ``fmt`` to ``output`` or stdout."""
+    with open_output(output) as out:
+        write_records(records, fmt, out)

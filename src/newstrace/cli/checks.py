@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import sys
-from typing import Annotated
-
-import typer
-
 from newstrace.checks.store import check_store
-from newstrace.cli.app import DEFAULT_DB_PATH, DbOption, OutputOption, app, console, export_app
-from newstrace.exporting import EXPORT_FORMATS, write_records
+from newstrace.cli.app import (
+    DEFAULT_DB_PATH,
+    DbOption,
+    FormatOption,
+    OutputOption,
+    app,
+    console,
+    export_app,
+    export_records,
+)
 from newstrace.store import open_store
-
-FormatOption = Annotated[str, typer.Option("--format", "-f", help=f"One of: {', '.join(EXPORT_FORMATS)}.")]
 
 
 @app.command("check")
@@ -33,8 +34,4 @@ def export_findings(
     """Every stored finding: article, kind, severity, span, text, the other article's span, explanation."""
     with open_store(db) as store:
         records = [f.to_dict() for f in store.findings()]
-    if output:
-        with open(output, "w", encoding="utf-8", newline="") as out:
-            write_records(records, fmt, out)
-    else:
-        write_records(records, fmt, sys.stdout)
+    export_records(records, fmt, output)

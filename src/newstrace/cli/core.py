@@ -3,27 +3,28 @@
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from rich.console import Console
 
-from newstrace.cli.app import DEFAULT_DB_PATH, DbOption, OutputOption, app, console, export_app
-from newstrace.exporting import EXPORT_FORMATS, write_records
+from newstrace.analysis import AnalyzeReport, analyze
+from newstrace.cli.app import (
+    DEFAULT_DB_PATH,
+    DbOption,
+    FormatOption,
+    OutputOption,
+    app,
+    console,
+    export_app,
+    export_records,
+    open_output,
+    progress_bar,
+)
 from newstrace.model import Article
-from newstrace.pipeline import IngestReport, extract_items, ingest
-from newstrace.report import render_ingest_summary, render_report
+from newstrace.pipeline import IngestReport, ProgressCallback, extract_items, ingest
+from newstrace.report import render_ingest_summary, render_report, render_stage_summary
 from newstrace.sources import read_sources
 from newstrace.store import open_store
 
@@ -33,25 +34,27 @@ PathsArgument = Annotated[
 StrictOption = Annotated[
     bool, typer.Option("--strict", help="Exit with status 1 if any input item had to be skipped.")
 ]
-FormatOption = Annotated[str, typer.Option("--format", "-f", help=f"One of: {', '.join(EXPORT_FORMATS)}.")]
+StoreOnlyOption = Annotated[
+    bool,
+    typer.Option(
+        "--store-only",
+        help="Only extract and store; skip relating, story grouping and cross-checks "
+        "(for bulk loads: run `newstrace relate`, `stories rebuild` and `check` after).",
+    ),
+]
 
 
-def _progress() -> Progress:
-    return Progress(
-        SpinnerColumn(),
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    )
+def _run(db: Path, paths: list[str], store_only: bool) -> AnalyzeReport:
+    """Ingest (and unless ``store_only`` analyse) with a progress bar per stage."""
+    with open_store(db) as store, progress_bar() as progress:
 
+        def stage(name: str, total: int | None) -> ProgressCallback:
+            task = progress.add_task(name, total=total)
+            return lambda n: progress.advance(task, n)
 
-def _ingest_with_progress(db: Path, paths: list[str]) -> IngestReport:
-    with open_store(db) as store, _progress() as progress:
-        task = progress.add_task("ingesting", total=None)
-        return ingest(store, paths, progress=lambda n: progress.advance(task, n))
+        if store_only:
+            return AnalyzeReport(ingest(store, paths, progress=stage("ingesting", None)))
+        return analyze(store, paths, stage=stage)
 
 
 def _exit_for(report: IngestReport, strict: bool) -> None:
@@ -60,14 +63,20 @@ def _exit_for(report: IngestReport, strict: bool) -> None:
 
 
 @app.command("ingest")
-def ingest_command(paths: PathsArgument, db: DbOption = DEFAULT_DB_PATH, strict: StrictOption = False) -> None:
-    """Read articles (text, HTML, JSON Lines, WARC; gzipped too) into the store.
+def ingest_command(
+    paths: PathsArgument, db: DbOption = DEFAULT_DB_PATH, strict: StrictOption = False,
+    store_only: StoreOnlyOption = False,
+) -> None:
+    """Read articles (text, HTML, JSON Lines, WARC, RSS/Atom; gzipped too) into the store, and relate,
+    group and cross-check the new ones.
 
     Ingest is idempotent: an article already stored (same id) is counted as a duplicate, not stored again.
     """
-    report = _ingest_with_progress(db, paths)
-    render_ingest_summary(report, console)
-    _exit_for(report, strict)
+    report = _run(db, paths, store_only)
+    render_ingest_summary(report.ingest, console)
+    if not store_only:
+        render_stage_summary(report, console)
+    _exit_for(report.ingest, strict)
 
 
 @app.command("extract")
@@ -76,7 +85,7 @@ def extract_command(
 ) -> None:
     """Extract articles without storing them: one JSON line per article on standard output."""
     problems = 0
-    with _open_output(output) as out:
+    with open_output(output) as out:
         for item in extract_items(read_sources(paths)):
             if isinstance(item, Article):
                 out.write(json.dumps({"path": item.origin, **item.to_dict()}, ensure_ascii=False) + "\n")
@@ -90,25 +99,18 @@ def extract_command(
 @export_app.command("articles")
 def export_articles(db: DbOption = DEFAULT_DB_PATH, fmt: FormatOption = "jsonl", output: OutputOption = None) -> None:
     """Every stored article with its metadata, captions and the junk that was removed."""
-    with open_store(db) as store, _open_output(output) as out:
-        write_records((a.to_dict() for a in store.iter_articles()), fmt, out)
+    with open_store(db) as store:
+        export_records((a.to_dict() for a in store.iter_articles()), fmt, output)
 
 
 @app.command("analyze")
 def analyze_command(paths: PathsArgument, db: DbOption = DEFAULT_DB_PATH, strict: StrictOption = False) -> None:
-    """The main job: ingest PATHS and print what newstrace found in them."""
-    report = _ingest_with_progress(db, paths)
-    render_ingest_summary(report, console)
+    """The main job: ingest PATHS, then report each story — who copied whom, what they changed, what
+    the independent sources agree on — and the sites that publish copies.
+    """
+    report = _run(db, paths, store_only=False)
+    render_ingest_summary(report.ingest, console)
+    render_stage_summary(report, console)
     with open_store(db) as store:
-        render_report(store, report)
-    _exit_for(report, strict)
-
-
-@contextmanager
-def _open_output(path: Path | None) -> Iterator[TextIO]:
-    """Standard output, or ``path`` opened for writing."""
-    if path is None:
-        yield sys.stdout
-        return
-    with open(path, "w", encoding="utf-8", newline="") as file:
-        yield file
+        render_report(store, report, Console())
+    _exit_for(report.ingest, strict)

@@ -9,9 +9,17 @@ from typing import Annotated
 import typer
 
 from newstrace.brief import BriefOptions, brief_for_story, render_brief_text
-from newstrace.cli.app import DEFAULT_DB_PATH, DbOption, OutputOption, app, console, export_app
+from newstrace.cli.app import (
+    DEFAULT_DB_PATH,
+    DbOption,
+    FormatOption,
+    OutputOption,
+    app,
+    console,
+    export_app,
+    export_records,
+)
 from newstrace.errors import NewstraceError
-from newstrace.exporting import EXPORT_FORMATS, write_records
 from newstrace.store import open_store
 from newstrace.stories import StoryOptions, rebuild_stories
 
@@ -26,7 +34,6 @@ WindowOption = Annotated[
 SpanOption = Annotated[
     int, typer.Option("--max-span-days", help="A story's dated articles span at most this many days.")
 ]
-FormatOption = Annotated[str, typer.Option("--format", "-f", help=f"One of: {', '.join(EXPORT_FORMATS)}.")]
 BriefFormatOption = Annotated[str, typer.Option("--format", "-f", help="json or text.")]
 SemanticOption = Annotated[
     bool,
@@ -64,11 +71,7 @@ def export_stories(
             }
             for s in store.stories()
         ]
-    if output:
-        with open(output, "w", encoding="utf-8", newline="") as out:
-            write_records(records, fmt, out)
-    else:
-        write_records(records, fmt, sys.stdout)
+    export_records(records, fmt, output)
 
 
 @app.command("brief")

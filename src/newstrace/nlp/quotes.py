@@ -157,10 +157,16 @@ def _attribute(
     after_from = end + 1
     after_to = min(next_start, after_from + _WINDOW, _paragraph_end(text, after_from))
     after_to = _sentence_end(text, after_from, after_to)
-    found = _speaker_in(text, after_from, after_to, mentions, after=True)
-    if found[0] is None:
-        before_from = max(previous_end, start - 1 - _WINDOW, _paragraph_start(text, start))
-        found = _speaker_in(text, before_from, start - 1, mentions, after=False)
+    before_from = max(previous_end, start - 1 - _WINDOW, _paragraph_start(text, start))
+    # A fragment quoted inside a sentence ("X said it was “years of neglect” and …") belongs to the
+    # speaker before it; a whole quoted sentence ("“…,” said X") is attributed after it first.
+    fragment = not text[start:end].rstrip().endswith((",", ".", "?", "!"))
+    windows = [(before_from, start - 1, False), (after_from, after_to, True)]
+    found: tuple[str | None, Span | None] = (None, None)
+    for window_start, window_end, after in windows if fragment else windows[::-1]:
+        found = _speaker_in(text, window_start, window_end, mentions, after=after)
+        if found[0] is not None:
+            break
     if found[0] is None:
         return None, None
     return _resolve(text, found[0], found[1], mentions)

@@ -1,0 +1,203 @@
+"""Is a candidate pair a copy, and of which kind? Decided from the aligned evidence alone.
+
+What separates a copy from independent coverage of the same event is not how
+many words two texts share (independent reports share names, facts and quotes)
+but correspondence: most sentences of the shorter text have a counterpart in the
+other, in the same order, with few gaps. The score is the shorter side's share
+of characters covered by such in-order counterparts, weighted by how similar
+each pair is, and discounted when the chain of counterparts jumps around.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import pairwise
+
+from rapidfuzz.distance import Indel
+
+from newstrace.model import Passage, RelationKind
+from newstrace.relate.align import SentencePair, align_sentences, passages_from
+from newstrace.relate.text import Sentence, sentences
+
+
+@dataclass(frozen=True)
+class ClassifyOptions:
+    """Thresholds of the copy decision and of the kinds.
+
+    Set on the dev rewrites and BASIL/NeuS independent reports, each with a margin below the
+    lowest copy seen (score 0.45 for an LLM rewrite; 68% of the shorter text covered) and above
+    the highest independent pair (score 0.46 BASIL at most, but never with 60% of the shorter
+    text in order). ``python -m benchmarks.relate`` measures them.
+    """
+
+    min_score: float = 0.4
+    min_shorter_coverage: float = 0.6
+    min_sentences: int = 3
+    short_text_sentences: int = 5
+    short_text_min_surface: float = 0.85
+    duplicate_min_identical: float = 0.9
+    duplicate_min_derived_identical: float = 0.8
+    excerpt_min_identical: float = 0.8
+    excerpt_max_original_coverage: float = 0.6
+    edited_min_kept: float = 0.92
+    spun_min_structure: float = 0.78
+
+
+@dataclass(frozen=True)
+class Side:
+    """What the alignment covers of one text."""
+
+    sentences: int
+    coverage: float
+    identical: float
+    weighted: float
+    surface: float
+    density: float
+    verbatim: float
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The aligned evidence between a ``left`` and a ``right`` text, and the features read from it."""
+
+    pairs: tuple[SentencePair, ...]
+    passages: tuple[Passage, ...]  # original = left, derived = right
+    left: Side
+    right: Side
+    diagonal: float
+    near: float
+
+    @property
+    def matched(self) -> int:
+        return len(self.pairs)
+
+    def shorter(self) -> Side:
+        return self.left if self.left.sentences < self.right.sentences else self.right
+
+    @property
+    def score(self) -> float:
+        """Weighted in-order coverage of the shorter text, discounted for a jumpy chain (0..1)."""
+        short = self.shorter()
+        return round(max(short.weighted, short.surface) * (0.5 + 0.5 * self.near), 4)
+
+    @property
+    def mutual(self) -> float:
+        """Weighted coverage of the less covered side: high only when each text covers the other."""
+        return round(
+            min(max(self.left.weighted, self.left.surface), max(self.right.weighted, self.right.surface)), 4
+        )
+
+    def fit(self) -> float:
+        """How well ``left`` explains ``right``: ``right``'s weighted coverage (0..1)."""
+        return round(max(self.right.weighted, self.right.surface), 4)
+
+    def swapped(self) -> Comparison:
+        """The same evidence seen from the other side."""
+        pairs = tuple(SentencePair(p.derived, p.original, p.similarity) for p in self.pairs)
+        passages = tuple(
+            sorted(
+                (Passage(p.derived, p.original, p.change, p.similarity) for p in self.passages),
+                key=lambda p: p.derived,
+            )
+        )
+        return Comparison(pairs, passages, self.right, self.left, self.diagonal, self.near)
+
+
+def compare(left_text: str, right_text: str) -> Comparison:
+    """Align two texts and read the copy features off the alignment."""
+    return compare_sentences(sentences(left_text), sentences(right_text))
+
+
+def compare_sentences(left: list[Sentence], right: list[Sentence]) -> Comparison:
+    """``compare`` over already split sentences."""
+    pairs = align_sentences(left, right)
+    passages = passages_from(left, right, pairs)
+    surface = [
+        Indel.normalized_similarity(left[p.original].key.lower(), right[p.derived].key.lower()) for p in pairs
+    ]
+    # Words kept in place: the longest common word subsequence of each aligned pair.
+    kept = [
+        (len(left[p.original].words) + len(right[p.derived].words))
+        * Indel.normalized_similarity(left[p.original].words, right[p.derived].words)
+        / 2
+        for p in pairs
+    ]
+    steps = list(pairwise(pairs))
+    diagonal = sum(1 for a, b in steps if b.original - a.original == 1 and b.derived - a.derived == 1)
+    near = sum(1 for a, b in steps if b.original - a.original <= 2 and b.derived - a.derived <= 2)
+    return Comparison(
+        pairs=tuple(pairs),
+        passages=tuple(passages),
+        left=_side(
+            left, [p.original for p in pairs], pairs, surface, kept, [p.original for p in passages], passages
+        ),
+        right=_side(
+            right, [p.derived for p in pairs], pairs, surface, kept, [p.derived for p in passages], passages
+        ),
+        diagonal=diagonal / len(steps) if steps else float(bool(pairs)),
+        near=near / len(steps) if steps else float(bool(pairs)),
+    )
+
+
+def _side(
+    side: list[Sentence],
+    indices: list[int],
+    pairs: list[SentencePair],
+    surface: list[float],
+    kept: list[float],
+    spans: list[tuple[int, int]],
+    passages: list[Passage],
+) -> Side:
+    total = sum(len(s.text) for s in side) or 1
+    lengths = [len(side[i].text) for i in indices]
+    identical = sum(
+        end - start for (start, end), p in zip(spans, passages, strict=True) if p.change == "identical"
+    )
+    covered = sum(lengths)
+    return Side(
+        sentences=len(side),
+        coverage=round(min(covered / total, 1.0), 4),
+        identical=round(min(identical / total, 1.0), 4),
+        weighted=sum(p.similarity * n for p, n in zip(pairs, lengths, strict=True)) / total,
+        surface=sum(s * n for s, n in zip(surface, lengths, strict=True)) / total,
+        density=len(indices) / (max(indices) - min(indices) + 1) if indices else 0.0,
+        verbatim=min(sum(kept) / max(sum(len(s.words) for s in side), 1), 1.0),
+    )
+
+
+def is_copy(comparison: Comparison, options: ClassifyOptions) -> bool:
+    """Enough in-order correspondence to say one text reuses the other (not just the same event)."""
+    short = comparison.shorter()
+    if comparison.matched < options.min_sentences or comparison.score < options.min_score:
+        return False
+    if short.coverage < options.min_shorter_coverage:
+        # A shared block (page boilerplate, one quoted statement) is not a copy of the text.
+        return False
+    if short.sentences < options.short_text_sentences:
+        # A lead of a few sentences can match an independent report by chance: only near-verbatim counts.
+        return short.surface >= options.short_text_min_surface
+    return True
+
+
+def kind_of(comparison: Comparison, options: ClassifyOptions) -> RelationKind:
+    """The kind of reuse, with ``left`` the original and ``right`` the derived text."""
+    original, derived = comparison.left, comparison.right
+    if original.identical >= options.duplicate_min_identical and (
+        derived.identical >= options.duplicate_min_derived_identical
+    ):
+        return "duplicate"
+    if (
+        derived.identical >= options.excerpt_min_identical
+        and original.coverage <= options.excerpt_max_original_coverage
+        and original.density >= 0.9
+    ):
+        return "excerpt"
+    # Share of the derived side's aligned words kept verbatim and in place.
+    kept = derived.verbatim / derived.coverage if derived.coverage else 0.0
+    if kept >= options.edited_min_kept:
+        return "edited"
+    # Spinners and machine translation keep the sentence structure (a diagonal chain) and many
+    # words; a rewrite merges, splits and rewords sentences.
+    if (comparison.diagonal + kept) / 2 >= options.spun_min_structure:
+        return "spun"
+    return "rewrite"

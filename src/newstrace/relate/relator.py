@@ -1,0 +1,326 @@
+"""The relate stage's engine: index articles, verify candidate pairs, and resolve them into relations.
+
+Three steps per article: candidate search (rare content stems, inverted index),
+a cheap order check on the shared rare stems, then sentence alignment and the
+copy decision. Verified pairs are kept; relations are resolved per copy group
+from the pairs alone, so the result does not depend on the order articles came in.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from newstrace.model import Article, Relation
+from newstrace.relate.candidates import CandidateIndex, Query, fingerprint
+from newstrace.relate.classify import ClassifyOptions, compare_sentences, is_copy
+from newstrace.relate.direction import DirectionOptions
+from newstrace.relate.graph import Edge, components, resolve
+from newstrace.relate.parallel import can_fork, fork_map
+from newstrace.relate.text import Sentence, sentences
+
+ProgressCallback = Callable[[int], None]
+# Progress is reported every so many articles.
+PROGRESS_EVERY = 100
+_SEPARATOR = "\x1f"
+
+
+@dataclass(frozen=True)
+class RelateOptions:
+    """Everything that tunes the relate stage.
+
+    Attributes:
+        top_k: candidates verified per article at most.
+        min_candidate_score: rare-content overlap (0..1, by the smaller side) below which a candidate is dropped.
+        min_order_agreement: share of shared rare stems in the same order below which a candidate is dropped.
+        order_check_min_stems: fewer rare stems than this on the smaller side skip the order check.
+        workers: processes verifying candidates when a whole collection is related (forked, Linux).
+        complete_max_size: copy groups up to this size get every pair compared (see ``complete_group``).
+        parallel_min_articles: smaller collections are related in-process (forking costs more than it saves).
+        semantic: also search candidates by sentence embeddings (needs the ``semantic`` extra).
+        semantic_top_k: candidates the embedding search adds per article.
+        parent_margin: parents scoring within this of the best count as equally good.
+        classify: thresholds of the copy decision and the kinds.
+        direction: margins of the direction decision.
+    """
+
+    top_k: int = 8
+    min_candidate_score: float = 0.1
+    min_order_agreement: float = 0.3
+    order_check_min_stems: int = 12
+    workers: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
+    parallel_min_articles: int = 2000
+    complete_max_size: int = 16
+    semantic: bool = False
+    semantic_top_k: int = 3
+    parent_margin: float = 0.1
+    classify: ClassifyOptions = field(default_factory=ClassifyOptions)
+    direction: DirectionOptions = field(default_factory=DirectionOptions)
+
+
+class Relator:
+    """Relates articles as they arrive, against every article added before.
+
+    Example:
+        >>> relator = Relator()
+        >>> relator.add(Article(id="a", text="Some text.")) == []
+        True
+    """
+
+    def __init__(self, options: RelateOptions | None = None, encoder: object | None = None) -> None:
+        self.options = options or RelateOptions()
+        self._index = CandidateIndex()
+        self._articles: dict[str, Article] = {}
+        self._edges: dict[str, dict[str, Edge]] = {}
+        self._sentences: OrderedDict[str, list[Sentence]] = OrderedDict()
+        self._compared: set[tuple[str, str]] = set()  # pairs complete_group compared
+        self._semantic = _SemanticIndex(encoder) if self.options.semantic else None
+
+    def __len__(self) -> int:
+        return len(self._articles)
+
+    def add(self, article: Article) -> list[Relation]:
+        """Relate ``article`` to everything added before; returns the relations of its copy group.
+
+        The group's relations may change when a member arrives (an earlier original, a
+        closer parent), so the caller replaces the stored relations of every article returned.
+        """
+        if article.id in self._articles:
+            return self.group_relations(article.id)
+        stems = fingerprint(article.text)
+        query = self._index.prepare(stems)
+        vector = self._semantic.vector(article) if self._semantic else None
+        found = self._verify(article, query, self._candidates(article, query, vector))
+        self._index.add(article.id, stems)
+        self._articles[article.id] = article
+        if self._semantic:
+            self._semantic.add(article, vector)
+        self._link(found)
+        return self.complete_group(article.id)
+
+    def add_all(self, articles: Iterable[Article], progress: ProgressCallback | None = None) -> None:
+        """Index every article first, then verify each one's candidates among all of them.
+
+        Used for a whole store: every article is compared with the full index, so the
+        pairs found do not depend on the order of ``articles``. With ``options.workers``
+        above 1 and a large batch, fingerprints and verification run in forked processes.
+        """
+        batch = sorted((a for a in articles if a.id not in self._articles), key=lambda a: a.id)
+        large = len(batch) >= self.options.parallel_min_articles
+        # The embedding runtime's thread pools are not safe to fork: the semantic path stays in-process.
+        workers = self.options.workers if large and can_fork() and not self._semantic else 1
+        if workers > 1:
+            shares = fork_map(lambda k, _: [_joined(a.text) for a in batch[k::workers]], workers)
+            prints = [shares[i % workers][i // workers] for i in range(len(batch))]
+            self.index(batch, [tuple(p.split(_SEPARATOR)) if p else () for p in prints])
+            found = fork_map(
+                lambda k, report: self._verify_batch(batch[k::workers], report), workers, progress
+            )
+            unique = {(e.left, e.right): e for share in found for e in share}
+            self._link([unique[key] for key in sorted(unique)])
+        else:
+            self.index(batch)
+            self._link(self._verify_batch(batch, progress))
+        self._complete_all_groups()
+
+    def _verify_batch(self, batch: list[Article], progress: ProgressCallback | None = None) -> list[Edge]:
+        checked: set[tuple[str, str]] = set()
+        edges: list[Edge] = []
+        for done, article in enumerate(batch, start=1):
+            query = self._index.stored_query(article.id)
+            fresh: list[str] = []
+            for candidate in self._candidates(article, query):
+                pair = (min(candidate, article.id), max(candidate, article.id))
+                if pair not in checked:
+                    checked.add(pair)
+                    fresh.append(candidate)
+            edges += self._verify(article, query, fresh)
+            if progress and done % PROGRESS_EVERY == 0:
+                progress(PROGRESS_EVERY)
+        if progress and len(batch) % PROGRESS_EVERY:
+            progress(len(batch) % PROGRESS_EVERY)
+        return edges
+
+    def index(self, articles: Iterable[Article], prints: Iterable[tuple[str, ...]] | None = None) -> None:
+        """Make ``articles`` searchable without relating them to each other (they were related before).
+
+        ``prints`` may give their fingerprints, already computed, in the same order.
+        """
+        articles = list(articles)
+        for article, stems in zip(articles, prints or (None,) * len(articles), strict=True):
+            if article.id not in self._articles:
+                self._index.add(article.id, stems if stems is not None else fingerprint(article.text))
+                self._articles[article.id] = article
+                if self._semantic:
+                    self._semantic.add(article)
+
+    def complete_group(self, article_id: str) -> list[Relation]:
+        """Verify the pairs not yet compared inside ``article_id``'s copy group, then return its relations.
+
+        A copy found through a sibling (a spin whose rare words changed too much for the
+        order check against its source) is compared with the whole group, so that its
+        original is told apart from its siblings. Groups above ``options.complete_max_size``
+        are left as they are.
+        """
+        members = sorted(self._group(article_id))
+        if len(members) <= self.options.complete_max_size:
+            for i, left in enumerate(members):
+                for right in members[i + 1 :]:
+                    if right not in self._edges.get(left, {}) and (left, right) not in self._compared:
+                        self._compared.add((left, right))
+                        self._link(self._verify(self._articles[right], None, [left]))
+        return self.group_relations(article_id)
+
+    def _complete_all_groups(self) -> None:
+        done: set[str] = set()
+        for article_id in sorted(self._edges):
+            if article_id not in done:
+                done |= self._group(article_id)
+                self.complete_group(article_id)
+
+    def _group(self, article_id: str) -> set[str]:
+        seen, todo = {article_id}, [article_id]
+        while todo:
+            for other in self._edges.get(todo.pop(), {}):
+                if other not in seen:
+                    seen.add(other)
+                    todo.append(other)
+        return seen
+
+    def _link(self, edges: list[Edge]) -> None:
+        for edge in edges:
+            self._edges.setdefault(edge.left, {})[edge.right] = edge
+            self._edges.setdefault(edge.right, {})[edge.left] = edge
+
+    def relations(self) -> list[Relation]:
+        """Every relation among the articles added so far."""
+        return [r for group in components(self._all_edges()) for r in self._resolve(group)]
+
+    def group_relations(self, article_id: str) -> list[Relation]:
+        """The relations of the copy group ``article_id`` belongs to (empty when it has no copies)."""
+        members = self._group(article_id)
+        return self._resolve([e for m in members for e in self._edges.get(m, {}).values() if e.left == m])
+
+    def _all_edges(self) -> list[Edge]:
+        return [edge for node, edges in self._edges.items() for edge in edges.values() if edge.left == node]
+
+    def _resolve(self, edges: list[Edge]) -> list[Relation]:
+        options = self.options
+        return resolve(edges, self._articles, options.classify, options.direction, options.parent_margin)
+
+    def _candidates(self, article: Article, query: Query, vector: np.ndarray | None = None) -> list[str]:
+        options = self.options
+        found = [
+            c.id
+            for c in self._index.query(
+                query, top_k=options.top_k, min_score=options.min_candidate_score, exclude=article.id
+            )
+        ]
+        if self._semantic:
+            found += [
+                c for c in self._semantic.query(article, options.semantic_top_k, vector) if c not in found
+            ]
+        return found
+
+    def _verify(self, article: Article, query: Query | None, candidates: list[str]) -> list[Edge]:
+        """The candidates that ``article`` is a copy pair with (``query`` None: skip the order check)."""
+        options = self.options
+        edges = []
+        for candidate in candidates:
+            if candidate == article.id or candidate not in self._index:
+                continue
+            if query is not None:
+                agreement, count = self._index.order_agreement(query, candidate)
+                if count >= options.order_check_min_stems and agreement < options.min_order_agreement:
+                    continue
+            left, right = sorted((candidate, article.id))
+            comparison = compare_sentences(
+                self._sentences_of(left, article), self._sentences_of(right, article)
+            )
+            if is_copy(comparison, options.classify):
+                edges.append(Edge(left, right, comparison))
+        return edges
+
+    def _sentences_of(self, article_id: str, pending: Article) -> list[Sentence]:
+        cached = self._sentences.get(article_id)
+        if cached is not None:
+            self._sentences.move_to_end(article_id)
+            return cached
+        article = pending if article_id == pending.id else self._articles[article_id]
+        result = self._sentences[article_id] = sentences(article.text)
+        if len(self._sentences) > 2048:
+            self._sentences.popitem(last=False)
+        return result
+
+
+class _SemanticIndex:
+    """Candidate search by the mean sentence embedding of each article's opening (cosine, exact)."""
+
+    def __init__(self, encoder: object | None) -> None:
+        if encoder is None:
+            from newstrace.nlp.embedding import load_encoder
+
+            encoder = load_encoder()
+        self._encoder = encoder
+        self._ids: list[str] = []
+        self._positions: dict[str, int] = {}
+        self._vectors: list[np.ndarray] = []
+        self._matrix: np.ndarray | None = None
+
+    def vector(self, article: Article) -> np.ndarray:
+        """The article's stored vector, or its embedding when it is not stored."""
+        if article.id in self._positions:
+            return self._vectors[self._positions[article.id]]
+        opening = [s.text for s in sentences(article.text)[:8]] or [article.text[:500]]
+        vectors = self._encoder.encode(opening)  # type: ignore[attr-defined]
+        mean = np.asarray(vectors, dtype=np.float32).mean(axis=0)
+        return mean / max(float(np.linalg.norm(mean)), 1e-9)
+
+    def add(self, article: Article, vector: np.ndarray | None = None) -> None:
+        if article.id in self._positions:
+            return
+        self._vectors.append(self.vector(article) if vector is None else vector)
+        self._positions[article.id] = len(self._ids)
+        self._ids.append(article.id)
+        self._matrix = None
+
+    def query(self, article: Article, top_k: int, vector: np.ndarray | None = None) -> list[str]:
+        if not self._ids:
+            return []
+        if self._matrix is None:
+            self._matrix = np.vstack(self._vectors)
+        sims = self._matrix @ (self.vector(article) if vector is None else vector)
+        top = np.argsort(-sims, kind="stable")[: top_k + 1] if len(sims) <= 4 * top_k else None
+        if top is None:
+            top = np.argpartition(-sims, top_k)[: top_k + 1]
+        ranked = sorted(top.tolist(), key=lambda i: (-float(sims[i]), self._ids[i]))
+        return [self._ids[i] for i in ranked if self._ids[i] != article.id][:top_k]
+
+
+def _joined(text: str) -> str:
+    """A fingerprint as one string: cheap to send back from a worker process."""
+    return _SEPARATOR.join(fingerprint(text))
+
+
+def relate_all(
+    articles: Iterable[Article],
+    options: RelateOptions | None = None,
+    progress: ProgressCallback | None = None,
+) -> list[Relation]:
+    """Relate every article to every other; the same relations whatever the order of ``articles``.
+
+    Args:
+        articles: the articles (ids unique).
+        options: tuning; defaults are the benchmarked ones.
+        progress: called with the number of articles verified since the last call.
+
+    Returns:
+        Relations sorted by (original, derived).
+    """
+    relator = Relator(options)
+    relator.add_all(articles, progress)
+    return relator.relations()
