@@ -23,7 +23,7 @@ demo: install
 	$(BIN)/newstrace analyze examples/demo --db demo.db
 
 lint: install
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks docs
 
 test: lint
 	$(BIN)/pytest

@@ -8,11 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.main import get_command
 from typer.testing import CliRunner
 
 from conftest import SAMPLES, needs_shared
-from newstrace.cli import app
+from newstrace.cli import app, command_paths
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "demo"
 JUNK_LINES = (
@@ -27,19 +26,7 @@ JUNK_LINES = (
 runner = CliRunner()
 
 
-def all_command_paths() -> list[list[str]]:
-    paths: list[list[str]] = []
-
-    def walk(command, prefix: list[str]) -> None:
-        paths.append(prefix)
-        for name, sub in sorted(getattr(command, "commands", {}).items()):
-            walk(sub, [*prefix, name])
-
-    walk(get_command(app), [])
-    return paths
-
-
-@pytest.mark.parametrize("path", all_command_paths(), ids=lambda p: " ".join(p) or "newstrace")
+@pytest.mark.parametrize("path", command_paths(), ids=lambda p: " ".join(p) or "newstrace")
 def test_every_command_has_help(path: list[str]) -> None:
     result = runner.invoke(app, [*path, "--help"])
     assert result.exit_code == 0, result.output

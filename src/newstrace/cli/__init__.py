@@ -4,11 +4,26 @@ from __future__ import annotations
 
 import sys
 
+from typer.main import get_command
+
 from newstrace.cli import checks, core, relate, stories  # noqa: F401  (each registers its commands)
 from newstrace.cli.app import app, console
 from newstrace.errors import NewstraceError
 
-__all__ = ["app", "main"]
+__all__ = ["app", "command_paths", "main"]
+
+
+def command_paths() -> list[list[str]]:
+    """Every command and sub-command as its words (``[]`` is ``newstrace`` itself), depth first, by name."""
+    paths: list[list[str]] = []
+
+    def walk(command: object, prefix: list[str]) -> None:
+        paths.append(prefix)
+        for name, sub in sorted(getattr(command, "commands", {}).items()):
+            walk(sub, [*prefix, name])
+
+    walk(get_command(app), [])
+    return paths
 
 
 def main() -> None:

@@ -67,9 +67,9 @@ def ingest_command(
     paths: PathsArgument, db: DbOption = DEFAULT_DB_PATH, strict: StrictOption = False,
     store_only: StoreOnlyOption = False,
 ) -> None:
-    """Read articles (text, HTML, JSON Lines, WARC, RSS/Atom; gzipped too) into the store, and relate,
-    group and cross-check the new ones.
+    """Store articles, then relate, group and cross-check the new ones.
 
+    Reads text, HTML, JSON Lines, WARC and RSS/Atom files (gzipped too), directories and stdin ('-').
     Ingest is idempotent: an article already stored (same id) is counted as a duplicate, not stored again.
     """
     report = _run(db, paths, store_only)
@@ -105,8 +105,11 @@ def export_articles(db: DbOption = DEFAULT_DB_PATH, fmt: FormatOption = "jsonl",
 
 @app.command("analyze")
 def analyze_command(paths: PathsArgument, db: DbOption = DEFAULT_DB_PATH, strict: StrictOption = False) -> None:
-    """The main job: ingest PATHS, then report each story — who copied whom, what they changed, what
-    the independent sources agree on — and the sites that publish copies.
+    """The main job: ingest PATHS, then report each story and the sites that publish copies.
+
+    For each story: who reported first, who copied whom (with the kind of reuse), what the independent
+    sources agree on, what only one says, the quotes by speaker, and the names, numbers and quotes that
+    differ between sources.
     """
     report = _run(db, paths, store_only=False)
     render_ingest_summary(report.ingest, console)
