@@ -11,18 +11,10 @@ import re
 from dataclasses import dataclass
 
 from newstrace.model import Span
+from newstrace.nlp.lexicon import ENGLISH_STOPWORDS, word_set
 
 # Words every English text uses: they say nothing about whether two texts share a source.
-STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further had has
-    have having he her here hers herself him himself his how i if in into is it its itself just me more
-    most my myself no nor not now of off on once only or other our ours ourselves out over own same she
-    should so some such than that the their theirs them themselves then there these they this those
-    through to too under until up very was we were what when where which while who whom why will with
-    would you your yours yourself yourselves said says say told according one two new would like get
-    got also mr mrs ms s t don didn doesn isn wasn aren weren won""".split()  # noqa: SIM905
-)
+STOPWORDS = ENGLISH_STOPWORDS | word_set("one two s t don didn doesn isn wasn aren weren won")
 
 STEM_LENGTH = 6
 # Words, with inner apostrophes ("don't") but not a possessive "'s", which becomes the word "s".
