@@ -1,10 +1,14 @@
-"""Run every benchmark in turn: `python -m benchmarks`."""
+"""Run every benchmark in turn, each in its own process (so memory figures are its own):
+`python -m benchmarks [NAME ...]`."""
 
-import importlib
+import subprocess
 import sys
 
 MODULES = ("ingest", "extraction", "relate", "stories", "checks", "embedding")
 
+failed = []
 for name in sys.argv[1:] or MODULES:
     print(f"\n=== benchmarks.{name} ===", flush=True)
-    importlib.import_module(f"benchmarks.{name}").main()
+    if subprocess.run([sys.executable, "-m", f"benchmarks.{name}"], check=False).returncode:
+        failed.append(name)
+sys.exit(f"failed: {', '.join(failed)}" if failed else 0)
