@@ -311,3 +311,32 @@ def test_seed_samples_are_cleaned() -> None:
     assert (spun.dateline, spun.credit) == ("SEOUL", "Reuters")
     assert spun.text.startswith("President Biden held bilateral talks")
     assert {r.reason for r in verbatim.removed} >= {"scraper-junk", "comments", "caption"}
+
+
+def test_embedded_photo_gallery_and_video_carousel_are_cut_out_of_the_paragraph() -> None:
+    text = (
+        "The ferry to Isle Quen ran aground on Sunday, the coastguard said.\n\n"
+        "Rescuers reached it within the hour. Photos: Ferry aground off Quen Passengers wait on deck. "
+        "Hide Caption 1 of 3 Photos: Ferry aground off Quen A tug pulls alongside. Hide Caption 2 of 3 "
+        "Photos: Ferry aground off Quen The captain speaks to reporters. Hide Caption 3 of 3 "
+        "All 212 passengers were brought ashore.\n\n"
+        "JUST WATCHED Ferry aground off Quen Replay More Videos ... MUST WATCH Ferry aground off Quen 01:42\n\n"
+        "An inquiry will begin next week."
+    )
+    cleaned = clean_body(text)
+    assert "Hide Caption" not in cleaned.text and "MUST WATCH" not in cleaned.text
+    assert "Rescuers reached it within the hour. All 212 passengers were brought ashore." in cleaned.text
+    reasons = [r.reason for r in cleaned.removed]
+    assert reasons.count("gallery") == 1 and reasons.count("video") == 1
+
+
+def test_newsletter_form_with_country_picker_is_removed_whatever_its_length() -> None:
+    countries = " ".join(["Aldoria", "Belmark", "Corvania", "Dunmore", "Estrel"] * 20)
+    text = (
+        "The council approved the budget on Tuesday.\n\n"
+        f"Get The Daily. Sign up to receive the top stories. Choose your country {countries} Sign Up Now\n\n"
+        "Spending on roads rises by 4 percent."
+    )
+    cleaned = clean_body(text)
+    assert cleaned.text == "The council approved the budget on Tuesday.\n\nSpending on roads rises by 4 percent."
+    assert [r.reason for r in cleaned.removed] == ["newsletter"]

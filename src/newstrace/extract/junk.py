@@ -229,13 +229,42 @@ def normalize_line(line: str) -> str:
     return line.strip().lstrip(_LEADING_MARKS).rstrip(_TRAILING_MARKS)
 
 
+# Page widgets embedded in the text (a photo gallery's captions, a video carousel), often run together
+# with a real paragraph on one line: they announce themselves with fixed phrases no article sentence uses.
+_GALLERY = re.compile(r"(?:Photos?: .{0,400}?)?Hide Caption \d+ of \d+(?:.{0,600}?Hide Caption \d+ of \d+)*", re.DOTALL)
+_VIDEO = re.compile(r"JUST WATCHED .{0,300}?Replay More Videos\W{0,10}(?:MUST WATCH .{0,300}?\d{1,2}:\d{2})?")
+_NEWSLETTER_FORM = re.compile(r"\bsign up\b.{0,200}?\bchoose your country\b", re.IGNORECASE)
+
+
+def cut_widgets(line: str) -> tuple[str, list[tuple[str, str]]]:
+    """``line`` without the galleries and video carousels in it, and the pieces cut, each with its reason."""
+    if "Hide Caption" not in line and "Replay More Videos" not in line:
+        return line, []
+    cut: list[tuple[str, str]] = []
+    for reason, pattern in (("gallery", _GALLERY), ("video", _VIDEO)):
+        pieces = []
+        for match in pattern.finditer(line):
+            cut.append((match.group().strip(), reason))
+            pieces.append(match.span())
+        for begin, end in reversed(pieces):
+            line = line[:begin] + " " + line[end:]
+    return " ".join(line.split()), cut
+
+
+def long_line_reason(text: str) -> str | None:
+    """Why a line too long for the template tests is junk anyway (a newsletter form), or ``None``."""
+    if "country" in text and _NEWSLETTER_FORM.search(text):
+        return "newsletter"
+    return None
+
+
 def junk_reason(line: str) -> str | None:
     """Why ``line`` is template junk, or ``None`` if it may be article text."""
     text = normalize_line(line)
     if not text:
         return "separator" if line.strip() else "empty"
     if len(text) > MAX_JUNK_CHARS:
-        return None
+        return long_line_reason(text)
     if not text[0].isalnum() and not _HAS_WORD.search(text):
         return "separator"
     first = _FIRST_WORD.match(text)

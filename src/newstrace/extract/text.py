@@ -18,7 +18,14 @@ from newstrace.extract.credits import (
     read_wire_line,
     wire_in,
 )
-from newstrace.extract.junk import MAX_JUNK_CHARS, is_related_heading, is_teaser, junk_reason
+from newstrace.extract.junk import (
+    MAX_JUNK_CHARS,
+    cut_widgets,
+    is_related_heading,
+    is_teaser,
+    junk_reason,
+    long_line_reason,
+)
 from newstrace.model import Caption, Removed
 
 _BLANK_LINE = re.compile(r"\n[ \t\u00a0]*\n")
@@ -114,12 +121,16 @@ def _keep_lines(paragraph: str, state: _Cleaning, byline_reach: bool) -> list[st
     """The lines of ``paragraph`` that are not junk; junk goes to ``state.removed``."""
     kept = []
     for raw in paragraph.split("\n"):
-        line = raw.strip()
+        line, widgets = cut_widgets(raw.strip())
+        state.removed.extend(Removed(text, reason) for text, reason in widgets)
         if not line:
             continue
-        if len(line) > MAX_JUNK_CHARS:  # long lines are text: the common case, decided at once
+        if len(line) > MAX_JUNK_CHARS:  # long lines are text (the common case) unless a long form
             state.in_related_list = False
-            kept.append(line)
+            if form := long_line_reason(line):
+                state.removed.append(Removed(line, form))
+            else:
+                kept.append(line)
             continue
         reason = junk_reason(line)
         if reason is None and state.in_related_list and is_teaser(line):
