@@ -191,6 +191,19 @@ def test_language_is_guessed_when_the_page_declares_none() -> None:
     assert guess_language("too short to tell") is None
 
 
+def test_plain_text_articles_get_their_language_too() -> None:
+    english = extract_article(RawDocument(origin="a.txt", body="\n\n".join(PARAGRAPHS)))
+    german = extract_article(
+        RawDocument(
+            origin="b.jsonl:1",
+            body="Die Talsperre wurde am Dienstag geöffnet, und die Bewohner der unteren Stadt "
+            "wurden aufgefordert, ihre Autos auf höheres Gelände zu bringen.",
+        )
+    )
+    short = extract_article(RawDocument(origin="c.txt", body="Dam opens."))
+    assert (english.language, german.language, short.language) == ("en", "de", None)
+
+
 def test_ids_and_urls() -> None:
     assert normalize_url("https://www.Example.com/a/?utm_source=x&id=3#top") == "//example.com/a?id=3"
     assert stable_id("https://example.com/a", "x") == stable_id("http://www.example.com/a/", "y")

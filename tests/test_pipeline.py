@@ -51,6 +51,17 @@ def test_worker_processes_give_the_same_articles_in_the_same_order(tmp_path: Pat
     assert results[0] == results[1]
 
 
+def test_an_id_repeated_in_batches_extracted_at_the_same_time_is_stored_once(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus.jsonl"
+    ids = write_corpus(corpus, 40)
+    with open(corpus, "a", encoding="utf-8") as file:  # the first 40 again: batches 3-4 repeat batches 1-2
+        file.write(corpus.read_text(encoding="utf-8"))
+    with open_store(tmp_path / "repeat.db") as store:
+        report = ingest(store, [corpus], IngestOptions(batch_size=20, workers=2, min_batch_for_workers=10))
+        assert (report.ingested, report.duplicates, report.skipped) == (40, 40, 0)
+        assert store.article_ids() == ids
+
+
 def test_same_article_without_ids_is_recognised_by_url_or_text(tmp_path: Path, store) -> None:
     text = "The ferry to Isle Quen was cancelled for a third day as gales hit the coast."
     lines = [
@@ -82,7 +93,7 @@ def test_kill_mid_run_then_resume_loses_and_doubles_nothing(tmp_path: Path) -> N
     corpus = tmp_path / "big.jsonl"
     ids = write_corpus(corpus, 60_000)
     db = tmp_path / "crash.db"
-    command = [sys.executable, "-m", "newstrace", "ingest", str(corpus), "--db", str(db)]
+    command = [sys.executable, "-m", "newstrace", "ingest", "--store-only", str(corpus), "--db", str(db)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     stored = 0
@@ -91,9 +102,14 @@ def test_kill_mid_run_then_resume_loses_and_doubles_nothing(tmp_path: Path) -> N
         stored = _count(db)
         if stored >= 1000:
             break
+    workers = _children(process.pid)
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert 0 < stored < len(ids), "the run should have been killed part-way"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+        time.sleep(0.2)
+    assert not any(_alive(pid) for pid in workers), "worker processes must not outlive a killed ingest"
     resumed = subprocess.run(command, capture_output=True, text=True, check=True)
     assert "already stored" in resumed.stderr
     with open_store(db) as store:
@@ -108,3 +124,18 @@ def _count(db: Path) -> int:
             return connection.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
     except sqlite3.Error:
         return 0
+
+
+def _children(pid: int) -> list[int]:
+    """Process ids of ``pid``'s children (Linux ``/proc``; none found elsewhere)."""
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

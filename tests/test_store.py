@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from newstrace.errors import NotFoundError, StoreError
 from newstrace.model import Article, Caption, Finding, Passage, Problem, Relation, Removed, SpanRef, Story
 from newstrace.store import open_store
 from newstrace.store.migrations import MIGRATIONS
+from newstrace.store.sqlite import article_row
 
 ARTICLE = Article(
     id="a1",
@@ -49,6 +51,13 @@ def test_article_round_trip_and_idempotent_add(store) -> None:
     assert store.get_article("a1") == ARTICLE
     with pytest.raises(NotFoundError):
         store.get_article("nope")
+
+
+def test_rows_encoded_elsewhere_store_the_same_article_and_keep_non_ascii_text(store) -> None:
+    article = dataclasses.replace(ARTICLE, id="a2", text="Zürich’s “ferry” — 渡し船 — was cancelled.")
+    assert store.add_article_rows([article_row(article), article_row(article)]) == ["a2"]
+    assert store.add_articles([article]) == []
+    assert store.get_article("a2") == article
 
 
 def test_problems_are_kept_once(store) -> None:

@@ -11,8 +11,10 @@ frozen dataclasses of plain values; ``to_dict``/``from_dict`` give their JSON fo
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 from dataclasses import dataclass, field
+from types import NoneType
 from typing import Any, Literal, TypeVar
 
 Span = tuple[int, int]
@@ -27,13 +29,21 @@ Severity = Literal["alteration", "difference"]
 T = TypeVar("T")
 
 
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def _to_plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    # Checked from the commonest kind down: this runs for every field of every stored record.
+    if isinstance(value, str | int | float | NoneType):
+        return value
     if isinstance(value, tuple | list):
         return [_to_plain(v) for v in value]
     if isinstance(value, dict):
         return {k: _to_plain(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {name: _to_plain(getattr(value, name)) for name in _field_names(type(value))}
     return value
 
 

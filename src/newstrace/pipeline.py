@@ -7,20 +7,27 @@ engine would, and keeps no state beyond the store it is given.
 from __future__ import annotations
 
 import os
+import threading
+import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from newstrace.errors import InputError
 from newstrace.extract import extract_article
 from newstrace.model import Article, Problem, RawDocument
 from newstrace.sources import SourceItem, SourceOptions, read_sources
 from newstrace.store import SQLiteStore
+from newstrace.store.sqlite import ArticleRow, article_row
 
 ProgressCallback = Callable[[int], None]
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -61,40 +68,94 @@ def extract_one(item: SourceItem) -> Article | Problem:
         return Problem(error.origin, error.reason, stage="extract")
 
 
-class BatchExtractor:
-    """Extracts batches of source items, in order, over worker processes once batches are big enough.
+def extract_row(item: SourceItem) -> ArticleRow | Problem:
+    """``extract_one``, then the article encoded as the store keeps it: both run in the worker process,
+    so the main process only reads input and writes rows."""
+    result = extract_one(item)
+    return article_row(result) if isinstance(result, Article) else result
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Worker initializer: a worker whose main process is killed exits, instead of waiting for work forever."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+class BatchExtractor(Generic[R]):
+    """Runs ``work`` (an extraction) over batches of source items, in order, in worker processes once
+    batches are big enough.
 
     The pool starts on the first large batch, so a handful of files costs no process start-up.
+    Up to ``ahead`` batches are with the workers while the caller stores the batch before
+    and reads the batch after, so neither side idles while the other works.
     """
 
-    def __init__(self, workers: int, min_batch_for_workers: int) -> None:
+    def __init__(
+        self, work: Callable[[SourceItem], R], workers: int, min_batch_for_workers: int, ahead: int = 2
+    ) -> None:
+        self.work = work
         self.workers = workers
         self.min_batch_for_workers = min_batch_for_workers
+        self.ahead = ahead
         self._stack = ExitStack()
         self._pool: Executor | None = None
 
-    def __enter__(self) -> BatchExtractor:
+    def __enter__(self) -> BatchExtractor[R]:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stack.close()
 
-    def extract(self, items: list[SourceItem]) -> list[Article | Problem]:
+    def extract(self, batches: Iterable[tuple[T, list[SourceItem]]]) -> Iterator[tuple[T, list[R]]]:
+        """Each ``(tag, items)`` batch's tag with its items extracted, in the order the batches came."""
+        pending: deque[tuple[T, Iterator[R]]] = deque()
+        for tag, items in batches:
+            pending.append((tag, self._start(items)))
+            if len(pending) > self.ahead:
+                tag, results = pending.popleft()
+                yield tag, list(results)
+        while pending:
+            tag, results = pending.popleft()
+            yield tag, list(results)
+
+    def _start(self, items: list[SourceItem]) -> Iterator[R]:
+        """Hand ``items`` to the workers (or, without a pool, extract them when their results are read)."""
         if self._pool is None and self.workers > 1 and len(items) >= self.min_batch_for_workers:
-            self._pool = self._stack.enter_context(ProcessPoolExecutor(self.workers))
+            pool = ProcessPoolExecutor(self.workers, initializer=_exit_with_parent, initargs=(os.getpid(),))
+            self._pool = self._stack.enter_context(pool)
         if self._pool is None:
-            return [extract_one(item) for item in items]
-        chunk = max(1, len(items) // (4 * self.workers))
-        return list(self._pool.map(extract_one, items, chunksize=chunk))
+            return map(self.work, items)
+        # Two chunks per worker and batch: the executor queues only a call or so per worker, and with
+        # small chunks the workers ran dry whenever the main process was busy storing.
+        chunk = max(1, len(items) // (2 * self.workers))
+        return self._pool.map(self.work, items, chunksize=chunk)
 
 
-def extract_items(items: Iterable[SourceItem], options: IngestOptions | None = None) -> Iterator[Article | Problem]:
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    items = iter(items)
+    while batch := list(islice(items, size)):
+        yield batch
+
+
+def _not_stored(store: SQLiteStore, batch: list[SourceItem]) -> list[SourceItem]:
+    """The items of ``batch`` still to extract: all but documents whose input id is stored already."""
+    known = store.known_ids([i.id for i in batch if isinstance(i, RawDocument) and i.id])
+    return [i for i in batch if not (isinstance(i, RawDocument) and i.id in known)]
+
+
+def extract_items(
+    items: Iterable[SourceItem], options: IngestOptions | None = None
+) -> Iterator[Article | Problem]:
     """Extract a stream of source items, in order, batch by batch."""
     options = options or IngestOptions()
-    items = iter(items)
-    with BatchExtractor(options.workers, options.min_batch_for_workers) as extractor:
-        while batch := list(islice(items, options.batch_size)):
-            yield from extractor.extract(batch)
+    with BatchExtractor(extract_one, options.workers, options.min_batch_for_workers) as extractor:
+        for _, results in extractor.extract((None, batch) for batch in _batches(items, options.batch_size)):
+            yield from results
 
 
 def ingest(
@@ -119,17 +180,18 @@ def ingest(
     """
     options = options or IngestOptions()
     report = IngestReport()
-    items = read_sources(paths, options.sources)
-    with BatchExtractor(options.workers, options.min_batch_for_workers) as extractor:
-        while batch := list(islice(items, options.batch_size)):
-            known = store.known_ids([i.id for i in batch if isinstance(i, RawDocument) and i.id])
-            results = extractor.extract([i for i in batch if not (isinstance(i, RawDocument) and i.id in known)])
-            articles = [a for a in results if isinstance(a, Article)]
+    batches = (
+        (batch, _not_stored(store, batch))
+        for batch in _batches(read_sources(paths, options.sources), options.batch_size)
+    )
+    with BatchExtractor(extract_row, options.workers, options.min_batch_for_workers) as extractor:
+        for batch, results in extractor.extract(batches):
+            rows = [r for r in results if not isinstance(r, Problem)]
             problems = [p for p in results if isinstance(p, Problem)]
-            new_ids = store.add_articles(articles)
+            new_ids = store.add_article_rows(rows)
             store.add_problems(problems)
             report.new_ids.extend(new_ids)
-            report.duplicates += len(batch) - len(results) + len(articles) - len(new_ids)
+            report.duplicates += len(batch) - len(results) + len(rows) - len(new_ids)
             report.problems.extend(problems)
             if progress:
                 progress(len(batch))

@@ -2,8 +2,9 @@
 dateline, wire credit, captions), with the scraper and page junk stripped and kept aside.
 
 Modules: ``html`` (page → body text, via trafilatura, and ``chunks`` for split bodies),
-``meta`` (page metadata), ``language`` (a page's language when it declares none), ``text`` (the plain-text cleaner, with ``junk`` and ``credits``
-judging lines), ``evaluate`` (the extraction quality metric).
+``meta`` (page metadata), ``language`` (the language of plain text, or of a page that declares
+none), ``text`` (the plain-text cleaner, with ``junk`` and ``credits`` judging lines),
+``evaluate`` (the extraction quality metric).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from newstrace.errors import InputError
 from newstrace.extract.html import extract_html
+from newstrace.extract.language import guess_language
 from newstrace.extract.text import clean_body
 from newstrace.model import Article, RawDocument
 
@@ -61,10 +63,13 @@ def extract_article(document: RawDocument) -> Article:
         outlet, language = document.outlet or page.outlet, page.language
     else:
         title, body, url = document.title, document.body, document.url
-        date, authors, outlet, language = document.date, document.authors, document.outlet, None
+        date, authors, outlet = document.date, document.authors, document.outlet
     cleaned = clean_body(body, title=title)
     if not cleaned.text.strip():
         raise InputError(document.origin, "no article text found")
+    if document.format != "html":
+        # Plain text declares no language; guessing it costs ~0.07 ms, a sixth of an article's ingest.
+        language = guess_language(cleaned.text)
     return Article(
         id=document.id or stable_id(url, cleaned.text),
         text=cleaned.text,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 
 import justext
 
@@ -61,10 +62,7 @@ def guess_language(text: str) -> str | None:
     if len(words) < MIN_WORDS:
         return None
     table = _languages_of_word()
-    hits: dict[str, int] = {}
-    for word in words:
-        for code in table.get(word, ()):
-            hits[code] = hits.get(code, 0) + 1
+    hits = Counter(code for word in words for code in table.get(word, ()))
     if not hits:
         return None
     best = max(sorted(hits), key=hits.__getitem__)
