@@ -19,18 +19,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from newstrace.model import Article
-from newstrace.nlp.lexicon import word_set
+from newstrace.nlp.lexicon import ENGLISH_STOPWORDS, word_set
 
 # Function words and reporting verbs: they say nothing about which event is reported.
-STOPWORDS = word_set(
-    """a about above after again against all also am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further had has
-    have having he her here hers herself him himself his how i if in into is it its itself just me more
-    most my myself no nor not now of off on once only or other our ours ourselves out over own same she
-    should so some such than that the their theirs them themselves then there these they this those
-    through to too under until up very was we were what when where which while who whom why will with
-    would you your yours yourself yourselves said says say told according new mr mrs ms like get got
-    make made may might must us much many even well back still including since via per yet another"""
+STOPWORDS = ENGLISH_STOPWORDS | word_set(
+    "make made may might must us much many even well back still including since via per yet another"
 )
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|\d[\d,.]*\d|\d|[.!?\n]")
