@@ -19,6 +19,7 @@ from newstrace.relate import (
     site_statistics,
 )
 from newstrace.relate.classify import ClassifyOptions, compare, is_copy
+from newstrace.relate.text import sentences
 
 ORIGINAL = """The harbour council of Port Velin voted on Tuesday to close the old ferry pier after a survey found its timber piles rotten.
 
@@ -288,3 +289,115 @@ def test_semantic_candidates_add_to_the_cheap_path_without_changing_its_findings
     whole = Relator(RelateOptions(semantic=True), encoder=_BagOfWordsEncoder())
     whole.add_all(articles)
     assert whole.relations() == relate_all(articles)
+
+
+QUOTED = [
+    '"We cannot keep pouring money into wood that the sea has already claimed," Brenn said.',
+    '"The pier is older than anyone in this chamber and it has served us well," she said.',
+    '"Nobody wants to see the fishing boats leave Port Velin for good," Brenn added.',
+    '"We will have a new berth at Gull Point before the next herring season," she said.',
+    '"Until then the ferry will use the cargo quay, and it will be cramped," she said.',
+]
+NARRATION_A = [
+    "The harbour council of Port Velin voted on Tuesday to close the old ferry pier.",
+    "A survey by the engineering firm Nordvik & Sons found its timber piles rotten.",
+    "Fishermen protested outside the town hall during the vote with placards.",
+    "The new concrete pier is expected to cost 2.3 million crowns.",
+    "Demolition is scheduled to begin in May and should take six weeks.",
+]
+NARRATION_B = [
+    "Port Velin's old ferry pier will be torn down, councillors decided this week.",
+    "Inspectors reported that nineteen of its forty supports had lost half their strength.",
+    "Skipper Tomas Ekland led a crowd of angry boat owners to the meeting.",
+    "Officials put the price of a replacement at Gull Point in the millions.",
+    "Work crews are due on the waterfront in the spring.",
+]
+# NARRATION_A told again with words swapped, sentence by sentence (a spinner's work).
+NARRATION_A_SPUN = [
+    "The harbour gathering of Port Velin cast a ballot on Tuesday to shut the ancient ferry pier.",
+    "An examination by the designing company Nordvik & Sons discovered its lumber piles decayed.",
+    "Anglers demonstrated outside the town corridor amid the ballot with signs.",
+    "The fresh solid pier is anticipated to cost 2.3 million crowns.",
+    "Destruction is planned to start in May and ought to take six weeks.",
+]
+
+
+def _interleaved(narration: list[str]) -> str:
+    return "\n\n".join(f"{n}\n\n{q}" for n, q in zip(narration, QUOTED, strict=True))
+
+
+def test_issue6_reports_sharing_only_quotes_are_no_copy() -> None:
+    comparison = compare(_interleaved(NARRATION_A), _interleaved(NARRATION_B))
+    assert comparison.shorter().coverage >= ClassifyOptions().min_shorter_coverage  # the quotes align
+    assert comparison.shorter().narration < ClassifyOptions().min_narration_coverage
+    assert not is_copy(comparison, ClassifyOptions())
+
+
+def test_issue6_copy_keeping_quotes_and_rewording_the_rest_is_still_a_copy() -> None:
+    comparison = compare(_interleaved(NARRATION_A), _interleaved(NARRATION_A_SPUN))
+    assert comparison.shorter().narration >= ClassifyOptions().min_narration_coverage
+    assert is_copy(comparison, ClassifyOptions())
+
+
+def test_issue6_shared_roster_of_names_is_no_copy() -> None:
+    names = "Ada Brenn, Tomas Ekland, Lise Varn, Otto Holm, Mira Sand, Jon Kvale, Eva Lund, Per Dahl."
+    regions = ("Velin", "Halden", "Skarra", "Gull Point", "Nordvik")
+    roster = "\n\n".join(f"{region}: {names.replace('Ada', 'Ada ' + region[:2])}" for region in regions)
+    comparison = compare(
+        _interleaved(NARRATION_A) + "\n\n" + roster, _interleaved(NARRATION_B) + "\n\n" + roster
+    )
+    assert comparison.shorter().coverage >= ClassifyOptions().min_shorter_coverage  # quotes and roster align
+    assert not is_copy(comparison, ClassifyOptions())
+
+
+def test_issue6_verbatim_block_under_a_new_lede_is_edited(original: Article) -> None:
+    lede = (
+        "Port Velin's fishermen lost their fight for the old pier on Wednesday, a day after the vote.\n\n"
+        "The regional court in Halden refused to suspend the closure, saying the pier was unsafe.\n\n"
+        "Skipper Tomas Ekland called the ruling a sad day for the harbour and its families.\n\n"
+        "Councillor Ada Brenn said the council had no choice once the survey of the piles came in.\n\n"
+        "The ferry to Skarra Island moved to the cargo quay the same afternoon.\n\n"
+    )
+    block = "\n\n".join(ORIGINAL.split("\n\n")[:8])
+    follow_up = _article("follow-up", lede + block, "2024-03-06", "harbourherald.example")
+    relation = _relation(relate_all([original, follow_up]), "original", "follow-up")
+    assert (relation.original, relation.kind) == ("original", "edited")
+
+
+def test_issue6_direction_by_a_credit_in_the_text() -> None:
+    first = _article("first", ORIGINAL, "2024-03-05", "Harbour Herald")
+    credited = ORIGINAL.replace("Tuesday", "Tuesday, the Harbour Herald reported", 1)
+    second = _article("second", credited, "2024-03-05", "Coast Daily (Web News)")
+    relation = _relation(relate_all([second, first]), "first", "second")
+    assert (relation.original, relation.derived, relation.direction) == ("first", "second", "known")
+    assert any("cites" in reason for reason in relation.reasons)
+
+
+def test_issue6_quoted_share_reads_double_and_single_quotes_but_not_apostrophes() -> None:
+    text = (
+        "'I have no single post about politics,' he added.\n\n"
+        "“We will appeal,” Brenn said.\n\n"
+        "The fishermen's boats didn't leave the harbour's old berth."
+    )
+    single, double, plain = sentences(text)
+    assert single.quoted > 0.6 and double.quoted > 0.5
+    assert plain.quoted == 0.0
+
+
+def test_issue6_shared_photo_gallery_printed_twice_is_no_copy() -> None:
+    captions = [
+        f"Ada Brenn visits the {place} harbour with the council in {month}, months before the vote."
+        for place, month in (
+            ("Velin", "May"),
+            ("Halden", "June"),
+            ("Skarra", "July"),
+            ("Gull Point", "August"),
+        )
+    ]
+    gallery = "\n\n".join(c for caption in captions for c in (caption, caption))
+    first = "\n\n".join(NARRATION_A) + "\n\n" + gallery
+    second = "\n\n".join(NARRATION_B) + "\n\n" + gallery
+    comparison = compare(first, second)
+    assert comparison.shorter().coverage >= ClassifyOptions().min_shorter_coverage  # the gallery aligns
+    assert not is_copy(comparison, ClassifyOptions())
+    assert is_copy(compare(first, first.replace("Tuesday", "Monday")), ClassifyOptions())

@@ -1,7 +1,8 @@
 """Which of two related articles is the original? Decided from evidence, or left ``unknown``.
 
 Signals, strongest first: publication dates (the earlier one); a credit (a
-"Source link" / "Original link" line, or a wire credit naming the other's site);
+"Source link" / "Original link" line, or a wire credit naming the other's site,
+or the text citing the other's outlet: "Politico reported");
 and then votes that each point one way: content-farm template junk around the
 text (scrapers add it, newsrooms do not), containment (an excerpt is cut from
 the text that contains it), and the copy group's centre (third copies are closer
@@ -71,6 +72,10 @@ def decide(
     for this, other in ((left, right), (right, left)):
         if _credits(this, other):
             return Decision(other.id, (f"{this.id} credits {other.id}'s site ({this.credit})",))
+    cited = [(this, other) for this, other in ((left, right), (right, left)) if _cites(this, other)]
+    if len(cited) == 1:
+        this, other = cited[0]
+        return Decision(other.id, (f"{this.id} cites {other.outlet} as its source in the text",))
     votes: list[tuple[str, str]] = []  # (id of the side the vote says is original, reason)
     for this, other in ((left, right), (right, left)):
         if len(_farm_junk(this)) > len(_farm_junk(other)):
@@ -107,6 +112,23 @@ def _credits(this: Article, other: Article) -> bool:
     credit = re.sub(r"\W+", "", this.credit.lower())
     names = (re.sub(r"\W+", "", (name or "").lower()) for name in (other.site, other.outlet))
     return any(credit and (name.startswith(credit) or credit == name) for name in names)
+
+
+def _cites(this: Article, other: Article) -> bool:
+    """``this``'s text credits ``other``'s outlet as a source ("Politico reported", "according to the
+    Chronicle"), and the two are different outlets."""
+    name = _outlet_name(other.outlet)
+    if not name or name == _outlet_name(this.outlet):
+        return False
+    outlet = r"(?:the )?" + re.escape(name).replace(r"\ ", r"\s+")
+    pattern = rf"\b(?:according to (?:an? (?:report|story|article) (?:by|in) )?{outlet}\b|{outlet}(?:'s?)? (?:first )?(?:reports|reported)\b)"
+    return re.search(pattern, this.text, re.I) is not None
+
+
+def _outlet_name(outlet: str | None) -> str:
+    """An outlet label without its qualifiers ("CNN (Web News)" -> "CNN", "Newsmax - News" -> "Newsmax")."""
+    name = re.sub(r"\s*\(.*?\)|\s+-\s.*$", "", outlet or "").strip()
+    return name if len(name) >= 3 else ""
 
 
 def _farm_junk(article: Article) -> tuple[str, ...]:
