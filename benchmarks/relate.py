@@ -183,21 +183,25 @@ def false_links_neus(options: RelateOptions) -> tuple[int, int, int]:
     return len(hits), len(pairs), verbatim
 
 
-def clough_stevenson_auc() -> tuple[float, int]:
-    """ROC AUC of the relation score for cut/light/heavy answers against non-reuse answers."""
+def clough_stevenson_auc() -> dict[str, tuple[float, int]]:
+    """ROC AUC of the relation score for each reuse category (cut, light, heavy, and all three) against non-reuse."""
     from sklearn.metrics import roc_auc_score
 
     folder = DATA / "reuse" / "clough-stevenson"
     read = lambda name: (folder / name).read_text(encoding="utf-8", errors="replace")  # noqa: E731
-    labels, scores = [], []
+    scored: list[tuple[str, float]] = []
     with open(folder / "file_information.csv", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             if row["Category"] == "orig" or not (folder / row["File"]).exists():
                 continue
             source = read(f"orig_task{row['Task']}.txt")
-            labels.append(int(row["Category"] != "non"))
-            scores.append(compare(source, read(row["File"])).score)
-    return roc_auc_score(labels, scores), len(labels)
+            scored.append((row["Category"], compare(source, read(row["File"])).score))
+    result = {}
+    for category in ("cut", "light", "heavy", "any"):
+        chosen = [(c, s) for c, s in scored if c == "non" or c == category or (category == "any")]
+        labels = [int(c != "non") for c, _ in chosen]
+        result[category] = (roc_auc_score(labels, [s for _, s in chosen]), sum(labels))
+    return result
 
 
 def corpus_copies(relations: list[Relation], articles: dict[str, Article]) -> list[Relation]:
@@ -322,10 +326,9 @@ def main() -> None:
         f"({dict(Counter(r.kind for r in copies))}), written to {OUT / 'relate-corpus-copies.jsonl'}"
     )
 
-    auc, count = clough_stevenson_auc()
-    print(
-        f"Clough & Stevenson: ROC AUC of the relation score, cut/light/heavy vs non: {auc:.3f} ({count} answers)"
-    )
+    print("Clough & Stevenson: ROC AUC of the relation score against 'non' answers, per reuse category:")
+    for category, (auc, count) in clough_stevenson_auc().items():
+        print(f"  {category:<6} {auc:.3f} ({count} answers)")
 
     held_ids = {r["id"] for r in rewrites[::4]}
     background = [a for a in articles if a.id not in held_ids]

@@ -7,8 +7,6 @@ engine would, and keeps no state beyond the store it is given.
 from __future__ import annotations
 
 import os
-import threading
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -21,6 +19,7 @@ from typing import Generic, TypeVar
 from newstrace.errors import InputError
 from newstrace.extract import extract_article
 from newstrace.model import Article, Problem, RawDocument
+from newstrace.processes import exit_with_parent
 from newstrace.sources import SourceItem, SourceOptions, read_sources
 from newstrace.store import SQLiteStore
 from newstrace.store.sqlite import ArticleRow, article_row
@@ -75,17 +74,6 @@ def extract_row(item: SourceItem) -> ArticleRow | Problem:
     return article_row(result) if isinstance(result, Article) else result
 
 
-def _exit_with_parent(parent: int) -> None:
-    """Worker initializer: a worker whose main process is killed exits, instead of waiting for work forever."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
 class BatchExtractor(Generic[R]):
     """Runs ``work`` (an extraction) over batches of source items, in order, in worker processes once
     batches are big enough.
@@ -126,7 +114,7 @@ class BatchExtractor(Generic[R]):
     def _start(self, items: list[SourceItem]) -> Iterator[R]:
         """Hand ``items`` to the workers (or, without a pool, extract them when their results are read)."""
         if self._pool is None and self.workers > 1 and len(items) >= self.min_batch_for_workers:
-            pool = ProcessPoolExecutor(self.workers, initializer=_exit_with_parent, initargs=(os.getpid(),))
+            pool = ProcessPoolExecutor(self.workers, initializer=exit_with_parent, initargs=(os.getpid(),))
             self._pool = self._stack.enter_context(pool)
         if self._pool is None:
             return map(self.work, items)

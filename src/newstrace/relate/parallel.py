@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue as queues
 from collections.abc import Callable
 from typing import TypeVar
 
 from newstrace.errors import NewstraceError
+from newstrace.processes import exit_with_parent
 
 T = TypeVar("T")
 Reporter = Callable[[int], None]
@@ -26,8 +28,10 @@ def fork_map(work: Callable[[int, Reporter], T], workers: int, progress: Reporte
     """
     context = multiprocessing.get_context("fork")
     channel = context.Queue()
+    parent = os.getpid()
 
     def run(k: int) -> None:
+        exit_with_parent(parent)
         try:
             channel.put(("done", k, work(k, lambda n: channel.put(("progress", k, n)))))
         except BaseException as error:  # the parent must hear of any failure, or it waits forever
