@@ -6,6 +6,7 @@ import textwrap
 from collections.abc import Mapping
 
 from newstrace.model import Article, Brief
+from newstrace.relate import render_copy_trees
 
 _WIDTH = 100
 
@@ -33,11 +34,8 @@ def render_brief_text(brief: Brief, articles_by_id: Mapping[str, Article]) -> st
     )
     lines.append("")
     lines.append(f"Copy tree ({len(brief.copy_tree)} relations)")
-    for relation in brief.copy_tree:
-        lines.append(
-            f"  {_label(relation.original, articles_by_id)} -> {_label(relation.derived, articles_by_id)}"
-            f"  [{relation.kind}, score {relation.score:.2f}]"
-        )
+    for tree in render_copy_trees(brief.copy_tree, articles_by_id):
+        lines.extend(f"  {line}" for line in tree.splitlines())
     lines.append("")
     lines.append(f"Corroborated by several independent sources ({len(brief.corroborated)})")
     for statement in brief.corroborated:
