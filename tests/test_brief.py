@@ -89,7 +89,7 @@ def test_brief_header_and_copy_tree():
     assert brief.first_reported_by == ("daily", "wire")
     assert brief.outlets == ("Content Farm", "Lorvik Daily", "Wire Service")
     text = render_brief_text(brief, {a.id: a for a in (ORIGINAL, COPY, INDEPENDENT)})
-    assert "Wire Service (wire) -> Content Farm (farm)" in text
+    assert '  wire (Wire Service, 2023-04-02) "Dam breach floods Lorvik valley"\n  └── farm (Content Farm' in text
     assert "Mari Solberg" in text and "2023-04-02 to 2023-04-03" in text
 
 
