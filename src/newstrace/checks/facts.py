@@ -10,6 +10,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 from newstrace.model import Article, Finding, FindingKind, Passage, Severity, Span, SpanRef
 from newstrace.nlp.entities import Mention, find_names
@@ -95,6 +96,7 @@ def vocabulary(article: Article) -> frozenset[str]:
     return frozenset(w for w in _WORDS.findall(article.text.lower()) if len(w) > 3)
 
 
+@lru_cache(maxsize=1 << 16)  # a memo of a pure function: the same names are folded again and again
 def fold(text: str) -> str:
     """Lower case, accents and punctuation removed, words separated by single spaces."""
     spaced = text.replace("’", " ").replace("‘", " ")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -140,8 +141,9 @@ def _same_name(a: str, b: str) -> bool:
     return bool(shorter) and shorter < longer and all(w in _GENERIC_STEMS for w in longer - shorter)
 
 
-def _ordered_stems(name: str) -> list[str]:
-    return [name_stem(w) for w in fold(name).split() if w not in _FILLERS and len(w) > 1]
+@lru_cache(maxsize=1 << 16)  # a memo of a pure function: names recur in every pair compared
+def _ordered_stems(name: str) -> tuple[str, ...]:
+    return tuple(name_stem(w) for w in fold(name).split() if w not in _FILLERS and len(w) > 1)
 
 
 def _purposed(name: str) -> bool:
