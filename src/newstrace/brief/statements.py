@@ -4,8 +4,8 @@ A statement is a clause-sized unit of text: a sentence, or a part of a long sent
 joined by "; ", a dash or ", while" (one sentence often carries two facts, one that
 others report too and one only this source has). Two independent sources make the same
 statement when their units match in meaning. Paraphrase defeats shared words alone
-("gave Biden a tour of the conglomerate's flagship semiconductor facility" vs "visited a
-Samsung chip manufacturing plant"), so the sentence encoder's cosine is combined with a
+("the mayor toured the firm's flagship battery works" vs "she visited its main cell
+factory"), so the sentence encoder's cosine is combined with a
 TF-IDF overlap that weighs names and numbers up; without the encoder the overlap alone
 decides, with lower recall. A unit is linked to its best match in each other source,
 and only mutual best matches above the threshold count, so one loose sentence cannot
