@@ -53,7 +53,8 @@ def update_stages(
     options = options or AnalyzeOptions()
     if not article_ids:
         return [], [], []
-    relations = relate_store(store, article_ids, options.relate, _progress(stage, "relating", len(article_ids)))
+    # No total: relate_store relates the whole store instead when the new articles are a large share of it.
+    relations = relate_store(store, article_ids, options.relate, _progress(stage, "relating", None))
     _progress(stage, "grouping into stories", None)
     stories = assign_stories(store, article_ids, options.stories)
     checking = _progress(stage, "cross-checking", len(stories))
