@@ -10,8 +10,15 @@ from typer.testing import CliRunner
 from newstrace.cli import app
 from newstrace.model import Article, Relation
 from newstrace.stories import StoryOptions, assign_stories, cluster_articles, rebuild_stories, story_id
-from newstrace.stories.cluster import average_linkage
-from newstrace.stories.features import FeatureOptions, TermStats, publication_day, signature, terms
+from newstrace.stories.cluster import average_linkage, canonical_order, similarity_graph
+from newstrace.stories.features import (
+    FeatureOptions,
+    TermStats,
+    publication_day,
+    same_event_day,
+    signature,
+    terms,
+)
 from newstrace.stories.index import build_index
 
 QUAKE_VALDORIA = [
@@ -94,6 +101,64 @@ def test_articles_months_apart_are_not_merged_by_default():
     }
     wide = StoryOptions(window_days=365, max_span_days=365)
     assert _grouping(cluster_articles([first, near, late], wide)) == {frozenset({"early", "near", "late"})}
+
+
+FARM_PROTESTS = [
+    (
+        "monday",
+        "Farmers block Marenta ring road over fuel prices",
+        "Hundreds of farmers drove tractors onto the Marenta ring road on Monday to protest against diesel "
+        "prices, union leader Ilsa Brandt said. Police closed two exits.",
+    ),
+    (
+        "monday-too",
+        "Tractors shut Marenta ring road in diesel protest",
+        "Farmers led by union chief Ilsa Brandt blocked the Marenta ring road with tractors on Monday, angry "
+        "at diesel prices. Police closed exits.",
+    ),
+    (
+        "thursday",
+        "Farmers return to Marenta ring road in diesel price protest",
+        "Farmers again blocked the Marenta ring road with tractors on Thursday over diesel prices, union "
+        "leader Ilsa Brandt said. Police closed two exits.",
+    ),
+]
+
+
+def test_leads_naming_different_days_are_less_alike_than_the_same_day():
+    articles = [Article(id=key, title=title, text=text) for key, title, text in FARM_PROTESTS]
+    options = StoryOptions()
+    signatures = canonical_order([signature(a, options.features) for a in articles])
+    assert [s.weekdays for s in signatures] == [(0,), (0,), (3,)]
+    stats = TermStats.from_signatures(signatures)
+    vectors = [stats.vector(s, options.features) for s in signatures]
+    plain = similarity_graph(vectors, signatures, StoryOptions(same_day_factor=1, other_day_factor=1))
+    weighed = similarity_graph(vectors, signatures, options)
+    assert weighed[(0, 1)] == plain[(0, 1)] * options.same_day_factor
+    assert weighed[(0, 2)] == plain[(0, 2)] * options.other_day_factor
+    # The Thursday blockade is a second event: with the day rule it stays out, without it it joins.
+    strict = StoryOptions(threshold=0.7)
+    assert _grouping(cluster_articles(articles, strict)) == {
+        frozenset({"monday", "monday-too"}),
+        frozenset({"thursday"}),
+    }
+    blind = StoryOptions(threshold=0.7, same_day_factor=1, other_day_factor=1)
+    assert _grouping(cluster_articles(articles, blind)) == {frozenset({"monday", "monday-too", "thursday"})}
+
+
+def test_dated_leads_compare_the_days_their_weekdays_point_to():
+    def lead(key: str, date: str | None, text: str):
+        return signature(Article(id=key, text=text, date=date), FeatureOptions())
+
+    tuesday = lead("a", "2021-03-02", "Voters went to the polls on Monday. Turnout was high.")
+    thursday = lead("b", "2021-03-04", "The count from Monday's vote was finished. It took days.")
+    next_week = lead("c", "2021-03-09", "Voters went to the polls again on Monday.")
+    undated = lead("d", None, "The vote on Monday was calm.")
+    no_day = lead("e", "2021-03-02", "Voters went to the polls. Turnout was high. Results come on Friday.")
+    assert same_event_day(tuesday, thursday) is True  # both mean 1 March
+    assert same_event_day(tuesday, next_week) is False  # 1 March against 8 March
+    assert same_event_day(next_week, undated) is True  # only the weekdays can be compared
+    assert same_event_day(tuesday, no_day) is None  # a weekday past the lead does not count
 
 
 def test_clustering_does_not_depend_on_input_order():

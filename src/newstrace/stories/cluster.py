@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from newstrace.stories.features import FeatureOptions, Signature, TermStats
+from newstrace.stories.features import FeatureOptions, Signature, TermStats, same_event_day
 from newstrace.stories.similarity import Postings, Vector
 
 # Pairs below this similarity are not kept in the graph: far under any sensible merge threshold,
@@ -37,6 +37,9 @@ class StoryOptions:
             mention and none of the other's do (more than 1 turns the rule off).
         exclusive_min_group: The rule above applies only to groups of at least this many articles (in
             smaller groups, a name missing from the other side says little).
+        same_day_factor: Two articles' similarity is multiplied by this when their leads name the same
+            day for the event ("on Tuesday")...
+        other_day_factor: ...and by this when both name days and none is the same (1 turns either off).
         features: How each article's event signature is read.
     """
 
@@ -45,6 +48,8 @@ class StoryOptions:
     max_span_days: int = 30
     exclusive_share: float = 0.6
     exclusive_min_group: int = 4
+    same_day_factor: float = 1.2
+    other_day_factor: float = 0.7
     features: FeatureOptions = field(default_factory=FeatureOptions)
 
 
@@ -53,17 +58,27 @@ def canonical_order(signatures: Sequence[Signature]) -> list[Signature]:
     return sorted(signatures, key=lambda s: (s.day is None, s.day or 0, s.article))
 
 
+def day_factor(a: Signature, b: Signature, options: StoryOptions) -> float:
+    """What the days the two leads name for their event do to the articles' similarity."""
+    same = same_event_day(a, b)
+    if same is None:
+        return 1.0
+    return options.same_day_factor if same else options.other_day_factor
+
+
 def similarity_graph(
-    vectors: Sequence[Vector], days: Sequence[int | None], window: int
+    vectors: Sequence[Vector], signatures: Sequence[Signature], options: StoryOptions
 ) -> dict[tuple[int, int], float]:
-    """Cosine similarity of every pair (i < j) of articles in the window that share a term."""
+    """Similarity of every pair (i < j) of articles in the window that share a term: the cosine of
+    their vectors, times the ``day_factor`` of their leads."""
     postings = Postings()
     edges: dict[tuple[int, int], float] = {}
-    for doc, (vector, day) in enumerate(zip(vectors, days, strict=True)):
-        for other, score in postings.scores(vector, day, window).items():
+    for doc, (vector, sig) in enumerate(zip(vectors, signatures, strict=True)):
+        for other, cosine in postings.scores(vector, sig.day, options.window_days).items():
+            score = cosine * day_factor(signatures[other], sig, options)
             if score >= MIN_EDGE:
                 edges[(other, doc)] = score
-        postings.add(doc, day, vector)
+        postings.add(doc, sig.day, vector)
     return edges
 
 
@@ -165,7 +180,7 @@ def cluster_signatures(
     ordered = canonical_order(signatures)
     stats = stats or TermStats.from_signatures(ordered)
     vectors = [stats.vector(sig, options.features) for sig in ordered]
-    edges = similarity_graph(vectors, [s.day for s in ordered], options.window_days)
+    edges = similarity_graph(vectors, ordered, options)
     names = [s.names for s in ordered] if options.exclusive_share <= 1 else None
     groups = average_linkage(len(ordered), edges, options, names, [s.day for s in ordered])
     return [[ordered[i].article for i in group] for group in groups]

@@ -7,6 +7,11 @@ counts the title and lead's content words, weighs capitalised names and numbers 
 and is turned into a TF-IDF vector by ``TermStats``, where frequent topical words
 weigh little. Words are cut to a fixed prefix, a cheap stemmer that makes
 "Democrats"/"Democratic" and "impeach"/"impeachment" meet.
+
+A signature also keeps the weekdays its headline and first sentences name ("said on
+Wednesday"): news leads date their event that way, and two look-alike events in one
+week (a vote on Tuesday, another on Thursday) are told apart by it even where the
+articles carry no date.
 """
 
 from __future__ import annotations
@@ -28,6 +33,9 @@ STOPWORDS = ENGLISH_STOPWORDS | word_set(
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|\d[\d,.]*\d|\d|[.!?\n]")
 _BOUNDARY = frozenset(".!?\n")
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_WEEKDAY = re.compile(r"\b(" + "|".join(_WEEKDAYS) + r")\b")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“‘'])")
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,7 @@ class FeatureOptions:
         number_weight: Weight of a number.
         top_terms: Terms kept in an article's vector, the highest TF-IDF first.
         max_df: Terms in more than this share of the articles are left out (too common to tell events apart).
+        weekday_sentences: Sentences of the body, after the headline, searched for the event's weekday.
     """
 
     lead_chars: int = 2000
@@ -52,16 +61,19 @@ class FeatureOptions:
     number_weight: float = 1.0
     top_terms: int = 60
     max_df: float = 0.01
+    weekday_sentences: int = 2
 
 
 @dataclass(frozen=True)
 class Signature:
-    """An article's weighted terms (before IDF), the terms it writes as names, and its publication day."""
+    """An article's weighted terms (before IDF), the terms it writes as names, its publication day, and
+    the weekdays (0 is Monday) its lead names."""
 
     article: str
     day: int | None
     counts: tuple[tuple[str, float], ...]
     names: tuple[str, ...] = ()
+    weekdays: tuple[int, ...] = ()
 
 
 def publication_day(value: str | None) -> int | None:
@@ -78,6 +90,34 @@ def article_order(article: Article) -> tuple[bool, int, str]:
     """Sort key of the canonical order: dated articles by day, then undated ones; ties by id."""
     day = publication_day(article.date)
     return (day is None, day or 0, article.id)
+
+
+def lead_weekdays(title: str, text: str, sentences: int) -> tuple[int, ...]:
+    """The weekdays named in the headline and the first ``sentences`` sentences of the body."""
+    lead = " ".join(_SENTENCE_BREAK.split(text.lstrip()[:2000], maxsplit=sentences)[:sentences])
+    return tuple(sorted({_WEEKDAYS.index(name) for name in _WEEKDAY.findall(f"{title}\n{lead}")}))
+
+
+def event_days(sig: Signature) -> frozenset[int]:
+    """The days the lead's weekdays point to: the latest such day up to the publication day (news
+    reports what happened), as ordinals; for an undated article, the weekday numbers themselves."""
+    if sig.day is None:
+        return frozenset(sig.weekdays)
+    published = (sig.day - 1) % 7  # ordinal 1 (1 January of year 1) was a Monday
+    return frozenset(sig.day - (published - weekday) % 7 for weekday in sig.weekdays)
+
+
+def same_event_day(a: Signature, b: Signature) -> bool | None:
+    """Whether two leads name the same day for their event; None when either names none.
+
+    Two dated articles compare the days their weekdays point to; otherwise only the weekdays
+    can be compared.
+    """
+    if not a.weekdays or not b.weekdays:
+        return None
+    if a.day is not None and b.day is not None:
+        return not event_days(a).isdisjoint(event_days(b))
+    return not set(a.weekdays).isdisjoint(b.weekdays)
 
 
 def scan(text: str, options: FeatureOptions) -> tuple[Counter[str], set[str]]:
@@ -127,6 +167,7 @@ def signature(article: Article, options: FeatureOptions) -> Signature:
         publication_day(article.date),
         tuple(sorted(counts.items())),
         tuple(sorted(names | title_names)),
+        lead_weekdays(article.title or "", article.text, options.weekday_sentences),
     )
 
 

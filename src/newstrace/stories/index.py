@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from newstrace.model import Article
-from newstrace.stories.cluster import StoryOptions, joined_span
+from newstrace.stories.cluster import StoryOptions, day_factor, joined_span
 from newstrace.stories.features import Signature, TermStats, signature
 from newstrace.stories.similarity import Postings
 
@@ -36,19 +36,19 @@ class StoryIndex:
         self.stats = stats
         self.options = options
         self._postings = Postings()
-        self._ids: list[str] = []
+        self._signatures: list[Signature] = []
         self._story_of: list[str] = []
         self._sizes: dict[str, int] = defaultdict(int)
         self._spans: dict[str, tuple[int, int] | None] = {}
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self._signatures)
 
     def add(self, sig: Signature, story: str, counted: bool = True) -> None:
         """Index an article already placed in ``story`` (``counted``: its terms are in ``stats``)."""
         vector = self.stats.vector(sig, self.options.features, counted=counted)
-        self._postings.add(len(self._ids), sig.day, vector)
-        self._ids.append(sig.article)
+        self._postings.add(len(self._signatures), sig.day, vector)
+        self._signatures.append(sig)
         self._story_of.append(story)
         self._sizes[story] += 1
         day = None if sig.day is None else (sig.day, sig.day)
@@ -59,8 +59,8 @@ class StoryIndex:
         and could join (its dated articles would still span at most ``max_span_days``)."""
         vector = self.stats.vector(sig, self.options.features, counted=counted)
         totals: dict[str, float] = defaultdict(float)
-        for doc, score in self._postings.scores(vector, sig.day, self.options.window_days).items():
-            totals[self._story_of[doc]] += score
+        for doc, cosine in self._postings.scores(vector, sig.day, self.options.window_days).items():
+            totals[self._story_of[doc]] += cosine * day_factor(self._signatures[doc], sig, self.options)
         day = None if sig.day is None else (sig.day, sig.day)
         scores = {}
         for story, total in totals.items():
@@ -97,8 +97,8 @@ class StoryIndex:
     def stories(self) -> dict[str, list[str]]:
         """Story key → its article ids, in the order they were indexed."""
         grouped: dict[str, list[str]] = defaultdict(list)
-        for article, story in zip(self._ids, self._story_of, strict=True):
-            grouped[story].append(article)
+        for sig, story in zip(self._signatures, self._story_of, strict=True):
+            grouped[story].append(sig.article)
         return dict(grouped)
 
 
