@@ -33,6 +33,21 @@ def test_new_store_is_at_the_latest_schema_version(db_path: Path) -> None:
         assert store.schema_version == len(MIGRATIONS)
 
 
+def test_a_version_1_store_is_migrated_and_keeps_its_articles(db_path: Path) -> None:
+    with sqlite3.connect(db_path) as connection:
+        connection.executescript(MIGRATIONS[0])
+        connection.execute(
+            "INSERT INTO articles (id, content_hash, site, outlet, date, data) VALUES (?,?,?,?,?,?)",
+            article_row(ARTICLE),
+        )
+        connection.execute("PRAGMA user_version=1")
+    with open_store(db_path) as store:
+        assert store.schema_version == len(MIGRATIONS) >= 2
+        assert store.get_article("a1") == ARTICLE
+        assert store.unsigned_article_ids() == ["a1"]
+        assert store.setting("signatures") is None
+
+
 def test_store_written_by_a_newer_newstrace_is_refused(db_path: Path) -> None:
     with sqlite3.connect(db_path) as connection:
         connection.execute(f"PRAGMA user_version={len(MIGRATIONS) + 1}")
@@ -90,3 +105,22 @@ def test_relation_story_and_finding_round_trips(store) -> None:
     assert store.findings() == [finding] == store.findings("b2")
     store.replace_findings("b2", [])
     assert store.findings() == []
+
+
+def test_signatures_are_found_by_any_of_their_terms_within_the_days(store) -> None:
+    store.reset_signatures("test")
+    store.add_signatures(
+        [
+            (("a", 10, "{}"), ["o'neil", "al-ass", "#2.5"]),
+            (("b", 30, "{}"), ["o'neil", "quake"]),
+            (("c", None, "{}"), ["#2.5"]),
+            (("a", 10, "{}"), ["never", "counted"]),  # already stored: skipped
+        ]
+    )
+    assert store.term_frequencies() == {"o'neil": 2, "al-ass": 1, "#2.5": 2, "quake": 1}
+    assert [r[0] for r in store.signatures_sharing(["o'neil"], None)] == ["a", "b"]
+    assert [r[0] for r in store.signatures_sharing(["o'neil"], (5, 15))] == ["a"]
+    assert [r[0] for r in store.signatures_sharing(["#2.5"], (20, 40))] == ["c"]  # undated: any time
+    assert [r[0] for r in store.signatures_sharing(["al", "2.5", "neil"], None)] == []  # whole terms only
+    store.reset_signatures("other")
+    assert store.signatures_sharing(["o'neil", "#2.5"], None) == [] and store.count_signatures() == 0

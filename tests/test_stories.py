@@ -190,6 +190,17 @@ def test_ingest_order_gives_the_same_stories(tmp_path):
     assert [s.id for s in forward_incremental] == [s.id for s in forward_rebuilt]
 
 
+def test_a_bulk_of_new_articles_is_placed_by_a_rebuild(store, monkeypatch):
+    import newstrace.stories.store
+
+    articles = _articles([QUAKE_VALDORIA, QUAKE_KORVIA, ELECTION], date="2021-03-02")
+    store.add_articles(articles)
+    monkeypatch.setattr(newstrace.stories.store, "BULK_ARTICLES", 2)
+    changed = assign_stories(store, [a.id for a in articles])
+    assert changed == store.stories() == cluster_articles(articles)
+    assert assign_stories(store, [a.id for a in articles]) == []
+
+
 def test_assign_joins_a_matching_story_or_starts_one(store):
     valdoria = _articles([QUAKE_VALDORIA[:2]], date="2021-03-02")
     store.add_articles(valdoria)
@@ -220,11 +231,35 @@ def test_assign_puts_a_copy_with_its_original(store):
     original = Article(id="orig", title=ELECTION[0][0], text=ELECTION[0][1], date="2021-03-02")
     store.add_articles([original])
     rebuild_stories(store)
-    copy = Article(id="farm-copy", text="Unrelated scraped text about gardening tips.", date="2021-03-05")
+    # Republished half a year later: outside the time window, but a copy all the same.
+    copy = Article(id="farm-copy", text="Unrelated scraped text about gardening tips.", date="2021-09-05")
     store.add_articles([copy])
     store.put_relations([Relation("orig", "farm-copy", "rewrite", 0.9, {"original": 0.9, "derived": 0.9})])
     assign_stories(store, ["farm-copy"])
     assert store.story_of("farm-copy") == store.story_of("orig")
+
+
+def test_the_store_keeps_every_signature_and_the_frequencies_of_their_terms(store):
+    articles = _articles([QUAKE_VALDORIA, QUAKE_KORVIA, ELECTION], date="2021-03-02")
+    store.add_articles(articles[:4])
+    rebuild_stories(store)
+    store.add_articles(articles[4:])
+    assign_stories(store, [a.id for a in articles[4:]])
+    expected = TermStats.from_signatures(signature(a, FeatureOptions()) for a in articles)
+    assert store.count_signatures() == len(articles)
+    assert store.term_frequencies() == expected.document_frequency
+    assert store.signatures(ids=["a00"])[0][:2] == ("a00", publication_day("2021-03-02"))
+
+
+def test_signatures_are_made_again_when_the_feature_options_change(store):
+    articles = _articles([QUAKE_VALDORIA], date="2021-03-02")
+    store.add_articles(articles)
+    rebuild_stories(store)
+    whole_words = StoryOptions(features=FeatureOptions(prefix=0))
+    rebuild_stories(store, whole_words)
+    expected = TermStats.from_signatures(signature(a, whole_words.features) for a in articles)
+    assert store.term_frequencies() == expected.document_frequency
+    assert "earthquake" in store.term_frequencies()
 
 
 def test_an_earlier_article_renames_the_story(store):

@@ -208,8 +208,8 @@ def brief_for_story(
     options = options or BriefOptions()
     story = store.get_story(story_id)
     articles = list(store.iter_articles(story.articles))
-    relations = {(r.original, r.derived): r for a in story.articles for r in store.relations(a)}
-    brief = make_brief(articles, relations.values(), story, options, encoder or brief_encoder(options))
+    relations = store.relations_of(story.articles)
+    brief = make_brief(articles, relations, story, options, encoder or brief_encoder(options))
     findings = tuple(f for a in story.articles for f in store.findings(a))
     return replace(brief, findings=findings)
 

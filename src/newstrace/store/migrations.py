@@ -47,4 +47,26 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX findings_article ON findings (article)
     """,
+    # 2: the stories stage's article signatures, the number of signatures holding each term and a full-text
+    # index of their terms (rowid: the signature's), so that placing a new article reads only the articles
+    # that share a term with it; and settings (the options the signatures were made with).
+    """
+    CREATE TABLE story_signatures (
+        article TEXT PRIMARY KEY,
+        day INTEGER,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX story_signatures_day ON story_signatures (day);
+    CREATE TABLE story_terms (
+        term TEXT PRIMARY KEY,
+        articles INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE VIRTUAL TABLE story_term_index USING fts5 (
+        terms, content='', tokenize="unicode61 tokenchars '#-.'''"
+    );
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )
+    """,
 )

@@ -54,6 +54,12 @@ class StoryIndex:
         day = None if sig.day is None else (sig.day, sig.day)
         self._spans[story] = joined_span(self._spans.get(story), day)
 
+    def set_story(self, story: str, size: int, span: tuple[int, int] | None) -> None:
+        """Give a story's whole size and time span, when only the articles of it that can resemble the
+        ones to place were indexed (the others count as similarity 0 in its average)."""
+        self._sizes[story] = size
+        self._spans[story] = span
+
     def story_scores(self, sig: Signature, counted: bool = False) -> dict[str, float]:
         """Average similarity of ``sig`` to the articles of every story it shares a telling term with
         and could join (its dated articles would still span at most ``max_span_days``)."""
