@@ -79,7 +79,9 @@ def oracle_top_k(similarity: np.ndarray, gold: Sequence[str], k: int) -> float:
 
 
 def main() -> None:
-    measures: list[tuple[str, Callable[[Sequence[Article]], np.ndarray]]] = [("event vectors", event_vector_similarity)]
+    measures: list[tuple[str, Callable[[Sequence[Article]], np.ndarray]]] = [
+        ("event vectors", event_vector_similarity)
+    ]
     try:
         from newstrace.nlp.embedding import semantic_available
 
@@ -87,7 +89,9 @@ def main() -> None:
             measures.append(("MiniLM headline+lead", encoder_similarity))
     except ImportError:
         pass
-    print(f"{'set':<9} {'similarity':<24} {'nearest':>8} {'best avg-link (thr)':>20} {'oracle k=1':>10} {'k=2':>6} {'k=5':>6}")
+    print(
+        f"{'set':<9} {'similarity':<24} {'nearest':>8} {'best avg-link (thr)':>20} {'oracle k=1':>10} {'k=2':>6} {'k=5':>6}"
+    )
     for name, (articles, gold) in (("NeuS-val", load_neus()), ("ECB+ dev", load_ecb())):
         matrices = {label: measure(articles) for label, measure in measures}
         if len(matrices) == 2:

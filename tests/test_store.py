@@ -44,8 +44,8 @@ def test_a_version_1_store_is_migrated_and_keeps_its_articles(db_path: Path) -> 
     with open_store(db_path) as store:
         assert store.schema_version == len(MIGRATIONS) >= 2
         assert store.get_article("a1") == ARTICLE
-        assert store.unsigned_article_ids() == ["a1"]
-        assert store.setting("signatures") is None
+        assert store.term_table("story").missing_ids() == ["a1"]
+        assert store.term_table("relate").settings() is None
 
 
 def test_store_written_by_a_newer_newstrace_is_refused(db_path: Path) -> None:
@@ -107,20 +107,30 @@ def test_relation_story_and_finding_round_trips(store) -> None:
     assert store.findings() == []
 
 
-def test_signatures_are_found_by_any_of_their_terms_within_the_days(store) -> None:
-    store.reset_signatures("test")
-    store.add_signatures(
+def test_term_table_entries_are_found_by_any_of_their_terms_within_the_days(store) -> None:
+    table = store.term_table("story")
+    table.reset("test")
+    table.add(
         [
-            (("a", 10, "{}"), ["o'neil", "al-ass", "#2.5"]),
+            (("a", 10, "{}"), ["o'neil", "al-ass", "#2.5", "o'neil"]),
             (("b", 30, "{}"), ["o'neil", "quake"]),
-            (("c", None, "{}"), ["#2.5"]),
+            (("c", None, "{}"), ["#2.5", "münch"]),
             (("a", 10, "{}"), ["never", "counted"]),  # already stored: skipped
         ]
     )
-    assert store.term_frequencies() == {"o'neil": 2, "al-ass": 1, "#2.5": 2, "quake": 1}
-    assert [r[0] for r in store.signatures_sharing(["o'neil"], None)] == ["a", "b"]
-    assert [r[0] for r in store.signatures_sharing(["o'neil"], (5, 15))] == ["a"]
-    assert [r[0] for r in store.signatures_sharing(["#2.5"], (20, 40))] == ["c"]  # undated: any time
-    assert [r[0] for r in store.signatures_sharing(["al", "2.5", "neil"], None)] == []  # whole terms only
-    store.reset_signatures("other")
-    assert store.signatures_sharing(["o'neil", "#2.5"], None) == [] and store.count_signatures() == 0
+    assert table.settings() == "test" and table.count() == 3
+    assert table.frequencies() == {"o'neil": 2, "al-ass": 1, "#2.5": 2, "quake": 1, "münch": 1}
+    assert [r[0] for r in table.sharing(["o'neil"])] == ["a", "b"]
+    assert [r[0] for r in table.sharing(["o'neil"], (5, 15))] == ["a"]
+    assert [r[0] for r in table.sharing(["#2.5"], (20, 40))] == ["c"]  # undated: any time
+    assert table.sharing(["al", "2.5", "neil", "munch"]) == []  # whole terms only, accents kept
+    assert sorted(table.holding("#2.5")) == ["a", "c"]
+    assert table.entries(ids=["b", "zz"]) == [("b", 30, "{}")]
+    table.reset("other")
+    assert table.sharing(["o'neil", "#2.5"]) == [] and table.count() == 0 and table.frequencies() == {}
+    assert store.term_table("relate").count() == 0
+
+
+def test_an_unknown_term_table_is_refused(store) -> None:
+    with pytest.raises(StoreError, match="no term table"):
+        store.term_table("articles; DROP TABLE articles")

@@ -246,9 +246,10 @@ def test_the_store_keeps_every_signature_and_the_frequencies_of_their_terms(stor
     store.add_articles(articles[4:])
     assign_stories(store, [a.id for a in articles[4:]])
     expected = TermStats.from_signatures(signature(a, FeatureOptions()) for a in articles)
-    assert store.count_signatures() == len(articles)
-    assert store.term_frequencies() == expected.document_frequency
-    assert store.signatures(ids=["a00"])[0][:2] == ("a00", publication_day("2021-03-02"))
+    table = store.term_table("story")
+    assert table.count() == len(articles)
+    assert table.frequencies() == expected.document_frequency
+    assert table.entries(ids=["a00"])[0][:2] == ("a00", publication_day("2021-03-02"))
 
 
 def test_signatures_are_made_again_when_the_feature_options_change(store):
@@ -258,8 +259,8 @@ def test_signatures_are_made_again_when_the_feature_options_change(store):
     whole_words = StoryOptions(features=FeatureOptions(prefix=0))
     rebuild_stories(store, whole_words)
     expected = TermStats.from_signatures(signature(a, whole_words.features) for a in articles)
-    assert store.term_frequencies() == expected.document_frequency
-    assert "earthquake" in store.term_frequencies()
+    assert store.term_table("story").frequencies() == expected.document_frequency
+    assert "earthquake" in store.term_table("story").frequencies()
 
 
 def test_an_earlier_article_renames_the_story(store):

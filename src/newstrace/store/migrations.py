@@ -47,22 +47,35 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX findings_article ON findings (article)
     """,
-    # 2: the stories stage's article signatures, the number of signatures holding each term and a full-text
-    # index of their terms (rowid: the signature's), so that placing a new article reads only the articles
-    # that share a term with it; and settings (the options the signatures were made with).
+    # 2: term tables (see store/terms.py) for the stories stage's signatures and the relate stage's
+    # fingerprints: each article's entry, the number of entries holding each term, and a full-text index of
+    # the terms (rowid: the entry's); and settings (the options each table's entries were made with).
     """
-    CREATE TABLE story_signatures (
+    CREATE TABLE story_entries (
         article TEXT PRIMARY KEY,
         day INTEGER,
         data TEXT NOT NULL
     );
-    CREATE INDEX story_signatures_day ON story_signatures (day);
+    CREATE INDEX story_entries_day ON story_entries (day);
     CREATE TABLE story_terms (
         term TEXT PRIMARY KEY,
         articles INTEGER NOT NULL
     ) WITHOUT ROWID;
-    CREATE VIRTUAL TABLE story_term_index USING fts5 (
-        terms, content='', tokenize="unicode61 tokenchars '#-.'''"
+    CREATE VIRTUAL TABLE story_index USING fts5 (
+        terms, content='', tokenize="unicode61 remove_diacritics 0 tokenchars '#-.'''"
+    );
+    CREATE TABLE relate_entries (
+        article TEXT PRIMARY KEY,
+        day INTEGER,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX relate_entries_day ON relate_entries (day);
+    CREATE TABLE relate_terms (
+        term TEXT PRIMARY KEY,
+        articles INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE VIRTUAL TABLE relate_index USING fts5 (
+        terms, content='', tokenize="unicode61 remove_diacritics 0 tokenchars '#-.'''"
     );
     CREATE TABLE settings (
         key TEXT PRIMARY KEY,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,15 +16,13 @@ from typing import Any
 from newstrace.errors import NotFoundError, StoreError
 from newstrace.model import Article, Finding, Problem, Relation, SpanRef, Story
 from newstrace.store.migrations import MIGRATIONS
+from newstrace.store.terms import TermTable, rows_in
 
 MEMORY = ":memory:"
 
 
 ArticleRow = tuple[str, str, str | None, str | None, str | None, str]
 """An article as stored: id, content hash, site, outlet and date (the queried columns), then its JSON form."""
-
-SignatureRow = tuple[str, int | None, str]
-"""A stories-stage signature as stored: article id, publication day (ordinal), then its JSON form."""
 
 
 def _dumps(value: Any) -> str:
@@ -36,7 +33,14 @@ def _dumps(value: Any) -> str:
 
 def article_row(article: Article) -> ArticleRow:
     """The row that stores ``article``; a pure function, so worker processes can encode in parallel."""
-    return (article.id, article.content_hash, article.site, article.outlet, article.date, _dumps(article.to_dict()))
+    return (
+        article.id,
+        article.content_hash,
+        article.site,
+        article.outlet,
+        article.date,
+        _dumps(article.to_dict()),
+    )
 
 
 class SQLiteStore:
@@ -127,7 +131,8 @@ class SQLiteStore:
                 existing.add(row[0])
                 new.append(row)
         self._write(
-            "INSERT OR IGNORE INTO articles (id, content_hash, site, outlet, date, data) VALUES (?,?,?,?,?,?)", new
+            "INSERT OR IGNORE INTO articles (id, content_hash, site, outlet, date, data) VALUES (?,?,?,?,?,?)",
+            new,
         )
         return [row[0] for row in new]
 
@@ -136,12 +141,7 @@ class SQLiteStore:
         return {r[0] for r in self._rows_in("SELECT id FROM articles WHERE id IN ({marks})", ids)}
 
     def _rows_in(self, sql: str, keys: Iterable[str]) -> Iterator[tuple[Any, ...]]:
-        """The rows of ``sql``, whose ``{marks}`` is an IN list, for all ``keys``: 900 keys a query (SQLite
-        takes at most 999 parameters)."""
-        keys = list(keys)
-        for start in range(0, len(keys), 900):
-            chunk = keys[start : start + 900]
-            yield from self._db.execute(sql.format(marks=",".join("?" * len(chunk))), chunk)
+        return rows_in(self._db, sql, keys)
 
     def has_article(self, article_id: str) -> bool:
         return self._db.execute("SELECT 1 FROM articles WHERE id=?", (article_id,)).fetchone() is not None
@@ -172,115 +172,16 @@ class SQLiteStore:
     def unplaced_article_ids(self) -> list[str]:
         """The articles in no story yet, in ingest order."""
         # Sorted here, not by the query: ORDER BY seq would read the whole table instead of the id index.
-        rows = self._db.execute("SELECT seq, id FROM articles WHERE id NOT IN (SELECT article FROM story_articles)")
-        return [article_id for _, article_id in sorted(rows)]
-
-    # -- settings --------------------------------------------------------------------------
-
-    def setting(self, key: str) -> str | None:
-        row = self._db.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
-        return row[0] if row else None
-
-    # -- story signatures ------------------------------------------------------------------
-
-    def reset_signatures(self, settings: str) -> None:
-        """Drop every signature and term count, and record the ``settings`` the next ones are made with."""
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.execute("DELETE FROM story_signatures")
-            self._db.execute("DELETE FROM story_terms")
-            self._db.execute("INSERT INTO story_term_index (story_term_index) VALUES ('delete-all')")
-            self._db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('signatures', ?)", (settings,))
-            self._db.execute("COMMIT")
-        except sqlite3.Error as error:
-            self._db.execute("ROLLBACK")
-            raise StoreError(f"cannot reset signatures in {self.path}: {error}") from error
-
-    def unsigned_article_ids(self) -> list[str]:
-        """The articles without a signature, in ingest order."""
-        # Sorted here, not by the query: ORDER BY seq would read the whole table instead of the id index.
-        rows = self._db.execute("SELECT seq, id FROM articles WHERE id NOT IN (SELECT article FROM story_signatures)")
-        return [article_id for _, article_id in sorted(rows)]
-
-    def add_signatures(self, rows: Iterable[tuple[SignatureRow, Iterable[str]]]) -> None:
-        """Store signatures, each with its terms, and add one to the article count of each of their terms.
-
-        Signatures already stored (by article) are skipped, so the counts stay those of the stored ones.
-        """
-        rows = list(rows)
-        known = {
-            r[0]
-            for r in self._rows_in(
-                "SELECT article FROM story_signatures WHERE article IN ({marks})", [row[0] for row, _ in rows]
-            )
-        }
-        counts: Counter[str] = Counter()
-        new: list[tuple[SignatureRow, list[str]]] = []
-        for row, terms in rows:
-            if row[0] not in known:
-                known.add(row[0])
-                terms = list(terms)
-                new.append((row, terms))
-                counts.update(terms)
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-            for row, terms in new:
-                cursor = self._db.execute("INSERT INTO story_signatures (article, day, data) VALUES (?,?,?)", row)
-                self._db.execute(
-                    "INSERT INTO story_term_index (rowid, terms) VALUES (?,?)", (cursor.lastrowid, " ".join(terms))
-                )
-            self._db.executemany(
-                "INSERT INTO story_terms (term, articles) VALUES (?,?) "
-                "ON CONFLICT (term) DO UPDATE SET articles = articles + excluded.articles",
-                sorted(counts.items()),
-            )
-            self._db.execute("COMMIT")
-        except sqlite3.Error as error:
-            self._db.execute("ROLLBACK")
-            raise StoreError(f"cannot write signatures to {self.path}: {error}") from error
-
-    def signatures(
-        self, ids: Iterable[str] | None = None, days: tuple[int, int] | None = None
-    ) -> list[SignatureRow]:
-        """Stored signatures: of the given ``ids``, or of the articles published within ``days`` (first and
-        last, inclusive) together with the undated ones, or else all of them; ordered by article id."""
-        if ids is not None:
-            sql = "SELECT article, day, data FROM story_signatures WHERE article IN ({marks})"
-            return sorted(self._rows_in(sql, set(ids)))
-        if days is not None:
-            rows = self._db.execute(
-                "SELECT article, day, data FROM story_signatures WHERE day BETWEEN ? AND ? OR day IS NULL "
-                "ORDER BY article",
-                days,
-            )
-        else:
-            rows = self._db.execute("SELECT article, day, data FROM story_signatures ORDER BY article")
-        return list(rows)
-
-    def signatures_sharing(self, terms: Iterable[str], days: tuple[int, int] | None) -> list[SignatureRow]:
-        """The stored signatures holding any of ``terms`` (each one word, as signatures have them), of
-        articles published within ``days`` (inclusive) or undated; of any date when ``days`` is None."""
-        wanted = sorted({term for term in terms if '"' not in term})
-        sql = (
-            "SELECT s.article, s.day, s.data FROM story_signatures AS s JOIN "
-            "(SELECT rowid FROM story_term_index WHERE story_term_index MATCH ?) AS hit ON s.rowid = hit.rowid"
+        rows = self._db.execute(
+            "SELECT seq, id FROM articles WHERE id NOT IN (SELECT article FROM story_articles)"
         )
-        if days is not None:
-            sql += " WHERE s.day BETWEEN ? AND ? OR s.day IS NULL"
-        found: dict[str, SignatureRow] = {}
-        for start in range(0, len(wanted), 500):  # a few hundred terms a query keep each one quick
-            query = " OR ".join(f'"{term}"' for term in wanted[start : start + 500])
-            found.update((row[0], row) for row in self._db.execute(sql, (query, *(days or ()))))
-        return [found[article] for article in sorted(found)]
+        return [article_id for _, article_id in sorted(rows)]
 
-    def count_signatures(self) -> int:
-        return int(self._db.execute("SELECT COUNT(*) FROM story_signatures").fetchone()[0])
+    # -- term tables -----------------------------------------------------------------------
 
-    def term_frequencies(self, terms: Iterable[str] | None = None) -> dict[str, int]:
-        """How many stored signatures hold each of ``terms`` (every term when None; absent terms are left out)."""
-        if terms is None:
-            return dict(self._db.execute("SELECT term, articles FROM story_terms"))
-        return dict(self._rows_in("SELECT term, articles FROM story_terms WHERE term IN ({marks})", set(terms)))
+    def term_table(self, name: str) -> TermTable:
+        """A stage's per-article term lists: ``"story"`` (event signatures) or ``"relate"`` (fingerprints)."""
+        return TermTable(self._db, self.path, name)
 
     # -- problems --------------------------------------------------------------------------
 
@@ -363,7 +264,8 @@ class SQLiteStore:
 
     def _insert_stories(self, stories: list[Story]) -> None:
         self._db.executemany(
-            "INSERT OR REPLACE INTO stories (id, data) VALUES (?,?)", ((s.id, _dumps(s.to_dict())) for s in stories)
+            "INSERT OR REPLACE INTO stories (id, data) VALUES (?,?)",
+            ((s.id, _dumps(s.to_dict())) for s in stories),
         )
         self._db.executemany(
             "INSERT OR REPLACE INTO story_articles (story, article) VALUES (?,?)",
@@ -391,7 +293,9 @@ class SQLiteStore:
 
     def stories_of(self, article_ids: Iterable[str]) -> dict[str, str]:
         """Article → story, for those of ``article_ids`` that are in a story."""
-        return dict(self._rows_in("SELECT article, story FROM story_articles WHERE article IN ({marks})", article_ids))
+        return dict(
+            self._rows_in("SELECT article, story FROM story_articles WHERE article IN ({marks})", article_ids)
+        )
 
     # -- findings --------------------------------------------------------------------------
 

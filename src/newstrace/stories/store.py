@@ -16,7 +16,7 @@ from dataclasses import asdict
 
 from newstrace.model import Story
 from newstrace.store import SQLiteStore
-from newstrace.store.sqlite import SignatureRow
+from newstrace.store.terms import Entry, TermTable
 from newstrace.stories.cluster import StoryOptions, cluster_signatures
 from newstrace.stories.features import FeatureOptions, Signature, TermStats, publication_day, signature
 from newstrace.stories.groups import copy_links, join_copies, make_story
@@ -39,8 +39,9 @@ def rebuild_stories(store: SQLiteStore, options: StoryOptions | None = None) -> 
     """Re-cluster every stored article and replace the stored stories with the result."""
     options = options or StoryOptions()
     sign_articles(store, options.features)
-    signatures = [_signature(row) for row in store.signatures()]
-    stats = TermStats(store.term_frequencies(), len(signatures))
+    table = store.term_table("story")
+    signatures = [_signature(row) for row in table.entries()]
+    stats = TermStats(table.frequencies(), len(signatures))
     groups = join_copies(cluster_signatures(signatures, options, stats), store.relations())
     articles = {a.id: a for a in store.iter_articles()}
     stories = sorted((make_story([articles[i] for i in group]) for group in groups), key=lambda s: s.id)
@@ -73,20 +74,21 @@ def assign_stories(
     """
     options = options or StoryOptions()
     sign_articles(store, options.features)
+    table = store.term_table("story")
     pending = set(store.unplaced_article_ids())
     if not pending:
         return []
-    if len(pending) >= BULK_ARTICLES and len(pending) * WHOLE_STORE_SHARE >= store.count_signatures():
+    if len(pending) >= BULK_ARTICLES and len(pending) * WHOLE_STORE_SHARE >= table.count():
         # So many new articles affect most stories anyway: re-cluster everything, once.
         before = set(store.stories())
         return [story for story in rebuild_stories(store, options) if story not in before]
-    signatures = {s.article: s for s in map(_signature, store.signatures(ids=pending))}
-    stats = _stats(store, signatures.values())
+    signatures = {s.article: s for s in map(_signature, table.entries(ids=pending))}
+    stats = _stats(table, signatures.values())
     telling = {term for sig in signatures.values() for term in stats.vector(sig, options.features)}
-    for row in store.signatures_sharing(telling, _window(signatures, options)):
+    for row in table.sharing(telling, _window(signatures, options)):
         if row[0] not in pending:
             signatures[row[0]] = _signature(row)
-    _add_frequencies(store, stats, signatures.values())
+    _add_frequencies(table, stats, signatures.values())
     story_of = store.stories_of(signatures.keys() - pending)
     index = StoryIndex(stats, options)
     for article in sorted(story_of):
@@ -99,12 +101,14 @@ def assign_stories(
     affected = set(store.stories_of({other for i in pending for other in copies.get(i, ())}).values())
     for article in sorted(pending):
         scores = index.story_scores(signatures[article], counted=True)
-        affected.update(story for story, score in scores.items() if score >= options.threshold * AFFECTED_SHARE)
+        affected.update(
+            story for story, score in scores.items() if score >= options.threshold * AFFECTED_SHARE
+        )
     before = {story.id: story for story in store.stories(affected)}
     region = pending | {article for story in before.values() for article in story.articles}
     missing = region - signatures.keys()
-    signatures.update((s.article, s) for s in map(_signature, store.signatures(ids=missing)))
-    _add_frequencies(store, stats, (signatures[i] for i in missing))
+    signatures.update((s.article, s) for s in map(_signature, table.entries(ids=missing)))
+    _add_frequencies(table, stats, (signatures[i] for i in missing))
     groups = join_copies(
         cluster_signatures([signatures[i] for i in region], options, stats), store.relations_of(region)
     )
@@ -118,12 +122,13 @@ def assign_stories(
 def sign_articles(store: SQLiteStore, options: FeatureOptions) -> None:
     """Give every stored article a signature made with ``options`` (all made again if the options changed)."""
     settings = json.dumps({"format": SIGNATURE_FORMAT, **asdict(options)}, sort_keys=True)
-    if store.setting("signatures") != settings:
-        store.reset_signatures(settings)
-    unsigned = store.unsigned_article_ids()
+    table = store.term_table("story")
+    if table.settings() != settings:
+        table.reset(settings)
+    unsigned = table.missing_ids()
     for start in range(0, len(unsigned), SIGN_BATCH):
         batch = store.iter_articles(unsigned[start : start + SIGN_BATCH])
-        store.add_signatures(_row(signature(article, options)) for article in batch)
+        table.add(_entry(signature(article, options)) for article in batch)
 
 
 def _window(pending: dict[str, Signature], options: StoryOptions) -> tuple[int, int] | None:
@@ -135,20 +140,20 @@ def _window(pending: dict[str, Signature], options: StoryOptions) -> tuple[int, 
     return (min(dated) - options.window_days, max(dated) + options.window_days)
 
 
-def _stats(store: SQLiteStore, signatures: Iterable[Signature]) -> TermStats:
+def _stats(table: TermTable, signatures: Iterable[Signature]) -> TermStats:
     """The store's term statistics, read for the terms of ``signatures`` only."""
-    stats = TermStats({}, store.count_signatures())
-    _add_frequencies(store, stats, signatures)
+    stats = TermStats({}, table.count())
+    _add_frequencies(table, stats, signatures)
     return stats
 
 
-def _add_frequencies(store: SQLiteStore, stats: TermStats, signatures: Iterable[Signature]) -> None:
+def _add_frequencies(table: TermTable, stats: TermStats, signatures: Iterable[Signature]) -> None:
     """Read into ``stats`` the frequencies of the terms of ``signatures`` it does not hold yet."""
     terms = {term for sig in signatures for term, _ in sig.counts} - stats.document_frequency.keys()
-    stats.document_frequency.update(store.term_frequencies(terms))
+    stats.document_frequency.update(table.frequencies(terms))
 
 
-def _row(sig: Signature) -> tuple[SignatureRow, list[str]]:
+def _entry(sig: Signature) -> tuple[Entry, list[str]]:
     # Terms and weights as two strings, which decode faster than a list of pairs.
     terms = [term for term, _ in sig.counts]
     data = {
@@ -160,7 +165,7 @@ def _row(sig: Signature) -> tuple[SignatureRow, list[str]]:
     return (sig.article, sig.day, json.dumps(data, separators=(",", ":"))), terms
 
 
-def _signature(row: SignatureRow) -> Signature:
+def _signature(row: Entry) -> Signature:
     article, day, data = row
     fields = json.loads(data)
     weights = map(float, fields["weights"].split())
