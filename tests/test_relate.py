@@ -18,7 +18,9 @@ from newstrace.relate import (
     render_copy_trees,
     site_statistics,
 )
+from newstrace.relate.candidates import CandidateIndex, fingerprint
 from newstrace.relate.classify import ClassifyOptions, compare, is_copy
+from newstrace.relate.store import StoredCandidateIndex, fingerprint_articles
 from newstrace.relate.text import sentences
 
 ORIGINAL = """The harbour council of Port Velin voted on Tuesday to close the old ferry pier after a survey found its timber piles rotten.
@@ -235,6 +237,32 @@ def test_relate_store_writes_relations_and_relates_new_articles_incrementally(
         ("original", "spun"),
     }
     assert store.relations() == relate_all(articles)
+
+
+def test_the_store_s_fingerprints_answer_as_an_index_of_the_whole_store_does(store, original: Article) -> None:
+    articles = [*_group(original), *_fillers(30)]
+    stored, new = articles[2:], articles[:2]
+    store.add_articles(stored)
+    in_memory = CandidateIndex()
+    for article in stored:
+        in_memory.add(article.id, fingerprint(article.text))
+    from_store = StoredCandidateIndex(fingerprint_articles(store))
+    assert len(from_store) == len(in_memory) == len(stored)
+    for article in new + stored[:5]:
+        stems = fingerprint(article.text)
+        expected, found = in_memory.prepare(stems), from_store.prepare(stems)
+        assert from_store.query(found, top_k=5) == in_memory.query(expected, top_k=5)
+        for candidate in in_memory.query(expected, top_k=5):
+            assert from_store.order_agreement(found, candidate.id) == in_memory.order_agreement(
+                expected, candidate.id
+            )
+    for article in new:
+        in_memory.add(article.id, fingerprint(article.text))
+        from_store.add(article.id, fingerprint(article.text))
+    assert store.term_table("relate").count() == len(articles)
+    probe = from_store.prepare(fingerprint(SPUN))
+    assert from_store.query(probe) == in_memory.query(in_memory.prepare(fingerprint(SPUN)))
+    assert "original" in from_store and "nowhere" not in from_store
 
 
 def test_site_statistics_count_derived_output_and_its_sources(original: Article) -> None:

@@ -124,7 +124,7 @@ def test_term_table_entries_are_found_by_any_of_their_terms_within_the_days(stor
     assert [r[0] for r in table.sharing(["o'neil"], (5, 15))] == ["a"]
     assert [r[0] for r in table.sharing(["#2.5"], (20, 40))] == ["c"]  # undated: any time
     assert table.sharing(["al", "2.5", "neil", "munch"]) == []  # whole terms only, accents kept
-    assert sorted(table.holding("#2.5")) == ["a", "c"]
+    assert sorted(table.holding("#2.5")) == [("a", 3), ("c", 2)]  # with their distinct terms
     assert table.entries(ids=["b", "zz"]) == [("b", 30, "{}")]
     table.reset("other")
     assert table.sharing(["o'neil", "#2.5"]) == [] and table.count() == 0 and table.frequencies() == {}

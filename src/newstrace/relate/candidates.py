@@ -107,13 +107,25 @@ class CandidateIndex:
 
     def stored_query(self, article_id: str) -> Query:
         """The query for an indexed article's own fingerprint."""
-        return Query(terms=self._sequences[self._numbers[article_id]], unknown=0)
+        return Query(terms=self._sequence(article_id), unknown=0)
+
+    def _total(self) -> int:
+        """How many articles are indexed."""
+        return len(self._ids)
+
+    def _posting(self, term: int) -> np.ndarray:
+        """The numbers of the articles using ``term``."""
+        return np.frombuffer(self._postings[term], dtype=np.int32)
+
+    def _sequence(self, article_id: str) -> np.ndarray:
+        """An indexed article's term numbers, in order of first use."""
+        return self._sequences[self._numbers[article_id]]
 
     def _cap(self) -> int:
-        return max(self.min_df_cap, int(self.max_df_share * len(self._ids)))
+        return max(self.min_df_cap, int(self.max_df_share * self._total()))
 
     def _idf(self, df: np.ndarray) -> np.ndarray:
-        return np.log((len(self._ids) + 1) / (df + 1)) + 1.0
+        return np.log((self._total() + 1) / (df + 1)) + 1.0
 
     def query(
         self, query: Query, top_k: int = 10, min_score: float = 0.0, exclude: str | None = None
@@ -122,8 +134,7 @@ class CandidateIndex:
 
         Ties are broken by id, so the answer does not depend on the order articles were added.
         """
-        total = len(self._ids)
-        if not total or not (len(query.terms) + query.unknown):
+        if not self._total() or not (len(query.terms) + query.unknown):
             return []
         df = self._df[query.terms]
         order = np.argsort(df, kind="stable")
@@ -133,9 +144,9 @@ class CandidateIndex:
         query_weight = float(weights.sum()) + query.unknown * float(self._idf(np.zeros(1))[0])
         if not len(terms):
             return []
-        lists = [np.frombuffer(self._postings[t], dtype=np.int32) for t in terms.tolist()]
+        lists = [self._posting(t) for t in terms.tolist()]
         docs = np.concatenate(lists)
-        shared = np.bincount(docs, weights=np.repeat(weights, [len(p) for p in lists]), minlength=total)
+        shared = np.bincount(docs, weights=np.repeat(weights, [len(p) for p in lists]), minlength=len(self._ids))
         hits = np.flatnonzero(shared)
         # The other side's weight is estimated from its stem count at the query's mean weight per stem.
         mean = query_weight / (len(query.terms) + query.unknown)
@@ -165,7 +176,7 @@ class CandidateIndex:
         """
         cap = self._cap()
         mine = query.terms[self._df[query.terms] <= cap]
-        theirs = self._sequences[self._numbers[article_id]]
+        theirs = self._sequence(article_id)
         theirs = theirs[self._df[theirs] <= cap]
         smaller = min(len(mine) + query.unknown, len(theirs))
         if not smaller:

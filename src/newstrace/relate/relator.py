@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -71,10 +71,18 @@ class Relator:
         True
     """
 
-    def __init__(self, options: RelateOptions | None = None, encoder: object | None = None) -> None:
+    def __init__(
+        self,
+        options: RelateOptions | None = None,
+        encoder: object | None = None,
+        index: CandidateIndex | None = None,
+        articles: MutableMapping[str, Article] | None = None,
+    ) -> None:
+        """``index`` and ``articles`` may be given to search and read articles kept elsewhere (a store)
+        instead of in memory; ``articles`` then holds exactly the articles ``index`` holds."""
         self.options = options or RelateOptions()
-        self._index = CandidateIndex()
-        self._articles: dict[str, Article] = {}
+        self._index = index if index is not None else CandidateIndex()
+        self._articles: MutableMapping[str, Article] = articles if articles is not None else {}
         self._edges: dict[str, dict[str, Edge]] = {}
         self._sentences: OrderedDict[str, list[Sentence]] = OrderedDict()
         self._compared: set[tuple[str, str]] = set()  # pairs complete_group compared

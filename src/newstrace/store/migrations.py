@@ -54,6 +54,7 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE story_entries (
         article TEXT PRIMARY KEY,
         day INTEGER,
+        size INTEGER NOT NULL,
         data TEXT NOT NULL
     );
     CREATE INDEX story_entries_day ON story_entries (day);
@@ -67,6 +68,7 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE relate_entries (
         article TEXT PRIMARY KEY,
         day INTEGER,
+        size INTEGER NOT NULL,
         data TEXT NOT NULL
     );
     CREATE INDEX relate_entries_day ON relate_entries (day);

@@ -1,8 +1,8 @@
 """Per-article term lists kept in the store, so that a stage can search a large store without loading it.
 
 A stage that compares each new article with the stored ones by their terms (relate by content stems,
-stories by event terms) keeps, in a ``TermTable``: every article's entry (its terms and whatever the
-stage needs, as text), how many entries hold each term (document frequencies, for IDF weights), and
+stories by event terms) keeps, in a ``TermTable``: every article's entry (its publication day, its
+number of distinct terms, and whatever the stage needs, as text), how many entries hold each term (document frequencies, for IDF weights), and
 an SQLite FTS5 full-text index of the terms (which entries hold a term). A query then reads only the
 entries that share a term with the new article, with the statistics of the whole store.
 """
@@ -98,7 +98,8 @@ class TermTable:
         def write() -> None:
             for entry, terms in new:
                 cursor = self._db.execute(
-                    f"INSERT INTO {name}_entries (article, day, data) VALUES (?,?,?)", entry
+                    f"INSERT INTO {name}_entries (article, day, size, data) VALUES (?,?,?,?)",
+                    (entry[0], entry[1], len(terms), entry[2]),
                 )
                 self._db.execute(
                     f"INSERT INTO {name}_index (rowid, terms) VALUES (?,?)",
@@ -141,16 +142,16 @@ class TermTable:
             found.update((row[0], row) for row in self._db.execute(sql, (query, *(days or ()))))
         return [found[article] for article in sorted(found)]
 
-    def holding(self, term: str) -> list[str]:
-        """The articles whose entries hold ``term``."""
+    def holding(self, term: str) -> list[tuple[str, int]]:
+        """The articles whose entries hold ``term``, each with its entry's number of distinct terms."""
         if '"' in term:
             return []
         name = self.name
         sql = (
-            f"SELECT e.article FROM {name}_entries AS e JOIN "
+            f"SELECT e.article, e.size FROM {name}_entries AS e JOIN "
             f"(SELECT rowid FROM {name}_index WHERE {name}_index MATCH ?) AS hit ON e.rowid = hit.rowid"
         )
-        return [row[0] for row in self._db.execute(sql, (f'"{term}"',))]
+        return list(self._db.execute(sql, (f'"{term}"',)))
 
     def frequencies(self, terms: Iterable[str] | None = None) -> dict[str, int]:
         """How many entries hold each of ``terms`` (every term when None; terms no entry holds are left out)."""
