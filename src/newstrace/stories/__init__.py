@@ -3,8 +3,12 @@
 A story is one event as reported by every source. Copies of an article (linked by the
 relate stage) are always in their original's story; independent reports join it when
 their event signatures (names, places, numbers, rare words of the lead, publication
-day) match on average, and look-alike events (two earthquakes) stay apart because
-their reports name different places and people.
+day, the weekday the lead names) match on average, and look-alike events (two
+earthquakes) stay apart because their reports name different places, people and days.
+
+Modules: ``features`` (signatures and term statistics), ``similarity`` (the inverted
+index), ``cluster`` (options and the batch rule), ``index`` (one article at a time),
+``groups`` (story records and copies), ``store`` (both over a store).
 
 ``rebuild_stories`` clusters the whole store in a canonical order (date, then id), so
 the stories depend only on the set of articles. ``assign_stories`` re-clusters only the

@@ -1,10 +1,11 @@
 """The stories stage over a store: rebuild every story, or place new articles into the stored ones.
 
-Each article's signature is made once and kept in the store, with the number of signatures
-holding each term (the document frequencies behind the TF-IDF weights). Placing new
-articles then reads only the signatures of their time window and the frequencies of the
-terms involved: a new article costs milliseconds in a store of any size, and gives what
-the same computation over every stored article would. Signatures made with other feature
+Each article's signature is made once and kept in the store's "story" term table, with the
+number of signatures holding each term (the document frequencies behind the TF-IDF weights)
+and a full-text index of the terms. Placing new articles then reads only the signatures of
+their time window that share a telling term with them, and the frequencies of the terms
+involved: about a tenth of a second for one article in a store of 37.5k, with the scores the
+same computation over every stored article would give. Signatures made with other feature
 options are dropped and made again.
 """
 
