@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -97,6 +98,14 @@ class CandidateIndex:
         if number >= len(self._sizes):
             self._sizes = np.concatenate([self._sizes, np.zeros(len(self._sizes), dtype=np.float64)])
         self._sizes[number] = len(sequence)
+
+    def fingerprints(self) -> Iterator[tuple[str, tuple[str, ...]]]:
+        """Every indexed article's id and fingerprint, in the order they were added."""
+        stems = [""] * len(self._vocabulary)
+        for stem, term in self._vocabulary.items():
+            stems[term] = stem
+        for article_id, sequence in zip(self._ids, self._sequences, strict=True):
+            yield article_id, tuple(stems[term] for term in sequence.tolist())
 
     def prepare(self, stems: tuple[str, ...]) -> Query:
         """Look a fingerprint up once, for ``query`` and ``order_agreement``."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -165,6 +165,10 @@ class Relator:
                 self._articles[article.id] = article
                 if self._semantic:
                     self._semantic.add(article)
+
+    def fingerprints(self) -> Iterator[tuple[str, tuple[str, ...]]]:
+        """Every article's id and fingerprint (its distinct content stems in order), as indexed."""
+        return self._index.fingerprints()
 
     def complete_group(self, article_id: str) -> list[Relation]:
         """Verify the pairs not yet compared inside ``article_id``'s copy group, then return its relations.

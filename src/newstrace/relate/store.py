@@ -57,6 +57,9 @@ def relate_store(
         relations = relator.relations()
         store.delete_relations()
         store.put_relations(relations)
+        # Kept for the next few new articles, which are then related without loading the store.
+        table = _relate_table(store)
+        table.add(_entry(article_id, stems) for article_id, stems in relator.fingerprints())
         return relations
     relator = _relator_over(store, wanted, options)
     groups: dict[tuple[str, str], Relation] = {}
@@ -88,16 +91,22 @@ def _relator_over(store: SQLiteStore, wanted: set[str], options: RelateOptions) 
 
 def fingerprint_articles(store: SQLiteStore, exclude: Collection[str] = ()) -> TermTable:
     """Keep the fingerprint of every stored article but ``exclude`` in the store's "relate" term table."""
+    table = _relate_table(store)
+    missing = [article_id for article_id in table.missing_ids() if article_id not in exclude]
+    for start in range(0, len(missing), FINGERPRINT_BATCH):
+        articles = store.iter_articles(missing[start : start + FINGERPRINT_BATCH])
+        table.add(_entry(article.id, fingerprint(article.text)) for article in articles)
+    return table
+
+
+def _relate_table(store: SQLiteStore) -> TermTable:
+    """The store's "relate" term table, emptied first if its fingerprints were made another way."""
     table = store.term_table("relate")
     settings = json.dumps(
         {"format": FINGERPRINT_FORMAT, "stem_length": STEM_LENGTH, "stopwords": len(STOPWORDS)}
     )
     if table.settings() != settings:
         table.reset(settings)
-    missing = [article_id for article_id in table.missing_ids() if article_id not in exclude]
-    for start in range(0, len(missing), FINGERPRINT_BATCH):
-        articles = store.iter_articles(missing[start : start + FINGERPRINT_BATCH])
-        table.add(_entry(article.id, fingerprint(article.text)) for article in articles)
     return table
 
 
