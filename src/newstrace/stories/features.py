@@ -209,13 +209,14 @@ class TermStats:
         something).
         """
         cap = max(50.0, options.max_df * self.documents)
-        weights: list[tuple[float, str]] = []
+        frequency, own, idf, log = self.document_frequency.get, 0 if counted else 1, self.idf, math.log
+        # (-weight, term): sorting puts the heaviest first and breaks ties by term.
+        ranked: list[tuple[float, str]] = []
         for term, count in sig.counts:
-            df = self.document_frequency.get(term, 0) + (0 if counted else 1)
-            if df < 2 or df > cap:
-                continue
-            weights.append(((1.0 + math.log(count) if count >= 1 else count) * self.idf(df), term))
-        weights.sort(key=lambda item: (-item[0], item[1]))
-        kept = weights[: options.top_terms]
-        norm = math.sqrt(sum(w * w for w, _ in kept)) or 1.0
-        return {term: w / norm for w, term in kept}
+            df = frequency(term, 0) + own
+            if 2 <= df <= cap:
+                ranked.append((-(1.0 + log(count) if count >= 1 else count) * idf(df), term))
+        ranked.sort()
+        kept = ranked[: options.top_terms]
+        norm = math.sqrt(sum([w * w for w, _ in kept])) or 1.0
+        return {term: -w / norm for w, term in kept}
