@@ -122,9 +122,10 @@ class CandidateIndex:
         """How many articles are indexed."""
         return len(self._ids)
 
-    def _posting(self, term: int) -> np.ndarray:
-        """The numbers of the articles using ``term``."""
-        return np.frombuffer(self._postings[term], dtype=np.int32)
+    def _posting_lists(self, terms: list[int]) -> list[np.ndarray]:
+        """For each of ``terms``, the numbers of the articles using it."""
+        postings = self._postings
+        return [np.frombuffer(postings[term], dtype=np.int32) for term in terms]
 
     def _sequence(self, article_id: str) -> np.ndarray:
         """An indexed article's term numbers, in order of first use."""
@@ -153,7 +154,7 @@ class CandidateIndex:
         query_weight = float(weights.sum()) + query.unknown * float(self._idf(np.zeros(1))[0])
         if not len(terms):
             return []
-        lists = [self._posting(t) for t in terms.tolist()]
+        lists = self._posting_lists(terms.tolist())
         docs = np.concatenate(lists)
         shared = np.bincount(docs, weights=np.repeat(weights, [len(p) for p in lists]), minlength=len(self._ids))
         hits = np.flatnonzero(shared)

@@ -161,12 +161,13 @@ class StoredCandidateIndex(CandidateIndex):
     def _total(self) -> int:
         return self._count
 
-    def _posting(self, term: int) -> np.ndarray:
-        if term not in self._loaded:
-            self._loaded.add(term)
-            holders = self._table.holding(self._stems[term])
-            self._postings[term] = array("i", (self._article(a, size) for a, size in sorted(holders)))
-        return super()._posting(term)
+    def _posting_lists(self, terms: list[int]) -> list[np.ndarray]:
+        for term in terms:
+            if term not in self._loaded:
+                self._loaded.add(term)
+                holders = self._table.holding(self._stems[term])
+                self._postings[term] = array("i", (self._article(a, size) for a, size in sorted(holders)))
+        return super()._posting_lists(terms)
 
     def _sequence(self, article_id: str) -> np.ndarray:
         if article_id not in self:
