@@ -48,6 +48,8 @@ _SURE_SOUND = 3
 _WITHIN_SPELLING = 0.7
 _INFLECTIONS = frozenset(("", "i", "a", "n", "an", "ian", "ia", "ish", "ese", "ic", "e", "es"))
 _LAST_WORD = re.compile(r"(\w+)\W*$")
+# Characters before a mention searched for the word before it.
+_WORD_WINDOW = 60
 _NEXT_WORD = re.compile(r"\s+(\w+)")
 _NOT_BEFORE_A_PERSON = frozenset(("in", "at", "from", "of", "to", "near", "the", "a", "an", "across", "into"))
 _ADJECTIVE_ENDINGS = ("i", "an", "ese", "ish")
@@ -394,7 +396,9 @@ def within_findings(facts: Facts) -> list[Finding]:
 
 def _used_as_a_name(text: str, mention: Mention) -> bool:
     """Not a place ("of Peoria, Ill.") nor an adjective ("the Iraqi invasion")."""
-    before = _LAST_WORD.search(text, 0, mention.span[0])
+    # Only the few characters before the mention are searched: from the start of a long text, the
+    # search for "the last word" costs time in proportion to the text, for every mention.
+    before = _LAST_WORD.search(text, max(0, mention.span[0] - _WORD_WINDOW), mention.span[0])
     if before and before.group(1).lower() in _NOT_BEFORE_A_PERSON:
         return False
     after = _NEXT_WORD.match(text, mention.span[1])
@@ -409,7 +413,7 @@ def _inflected(a: str, b: str) -> bool:
 
 def _in_a_person_slot(text: str, mention: Mention) -> bool:
     """Beside words that go with people: "Biden and Yoon", "Yoon said"."""
-    before = _LAST_WORD.search(text, max(0, mention.span[0] - 30), mention.span[0])
+    before = _LAST_WORD.search(text, max(0, mention.span[0] - _WORD_WINDOW), mention.span[0])
     after = _NEXT_WORD.match(text, mention.span[1])
     return bool(
         (before and before.group(1).lower() in _BEFORE_A_PERSON)
