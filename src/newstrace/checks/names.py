@@ -64,6 +64,7 @@ _UNALIGNED_SIMILARITY = 0.85
 _FILLERS = frozenset(("of", "for", "the", "and", "de", "la", "jr", "sr", "ii", "iii", "iv"))
 
 
+@lru_cache(maxsize=1 << 16)  # a memo of a pure function: each name is compared with many others
 def sound_key(name: str) -> str:
     """A rough sound of each word: consonants after transliteration-tolerant rewrites, vowels merged.
 
@@ -84,6 +85,7 @@ def _initials(name: str) -> str:
     return "".join(w[0] for w in fold(name).split() if w not in ("of", "for", "the", "and"))
 
 
+@lru_cache(maxsize=1 << 16)  # the same pairs of names meet again across the articles of a story
 def name_similarity(a: str, b: str) -> float:
     """How alike two names are in spelling, word order, sound or as an acronym, from 0 to 1."""
     fa, fb = fold(a), fold(b)
