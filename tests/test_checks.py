@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 from typer.testing import CliRunner
@@ -188,6 +189,30 @@ def test_story_findings_are_stored_and_exported(store, db_path) -> None:
     assert '"kind": "number"' in result.stdout and '"severity": "alteration"' in result.stdout
     rerun = CliRunner().invoke(app, ["check", "--db", str(db_path)])
     assert rerun.exit_code == 0
+
+
+def test_checking_a_store_in_two_processes_gives_the_same_findings(db_path, monkeypatch) -> None:
+    import newstrace.checks.store
+    from newstrace.checks.store import check_store
+    from newstrace.store import open_store
+
+    articles, relations = _story_articles()
+    with open_store(db_path) as disk:
+        for n in range(4):  # four copies of the story, under other ids
+            disk.add_articles([replace(a, id=f"{a.id}{n}") for a in articles])
+            disk.put_relations(
+                [replace(r, original=f"{r.original}{n}", derived=f"{r.derived}{n}") for r in relations]
+            )
+            disk.put_stories([Story(f"s{n}", "Floods", tuple(f"{a.id}{n}" for a in articles))])
+        alone = check_store(disk, workers=1)
+        expected = disk.findings()
+        monkeypatch.setattr(newstrace.checks.store, "PARALLEL_MIN_STORIES", 1)
+        for article_id in [f"copy{n}" for n in range(4)]:
+            disk.replace_findings(article_id, [])
+        seen: list[int] = []
+        assert check_store(disk, progress=seen.append, workers=2) == alone
+        assert disk.findings() == expected and sum(seen) == 4
+        assert any(f.article == "copy3" and f.severity == "alteration" for f in expected)
 
 
 @pytest.mark.parametrize("command", [["check", "--help"], ["export", "findings", "--help"]])

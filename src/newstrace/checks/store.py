@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from newstrace.checks import DEFAULT_OPTIONS, CheckOptions, check_article, check_story
-from newstrace.model import Finding, Relation
+from newstrace.model import Finding, Relation, Story
+from newstrace.processes import can_fork, fork_map, interleaved
 from newstrace.store import SQLiteStore
+from newstrace.store.sqlite import MEMORY
+
+# Fewer stories than this are checked in this process: forking costs more than it saves.
+PARALLEL_MIN_STORIES = 200
 
 
 @dataclass(frozen=True)
@@ -30,22 +37,30 @@ def check_story_in_store(
     Raises:
         NotFoundError: no such story.
     """
-    story = store.get_story(story_id)
+    by_article = _story_findings(store, store.get_story(story_id), options)
+    _write(store, by_article)
+    return [finding for findings in by_article.values() for finding in findings]
+
+
+def _story_findings(store: SQLiteStore, story: Story, options: CheckOptions) -> dict[str, list[Finding]]:
+    """Each article of ``story`` and its findings (none: an empty list, so old ones are cleared)."""
     members = set(story.articles)
     relations: dict[tuple[str, str], Relation] = {}
-    for article_id in story.articles:
-        for relation in store.relations(article_id):
-            if relation.derived in members:
-                relations[(relation.original, relation.derived)] = relation
+    for relation in store.relations_of(story.articles):
+        if relation.derived in members:
+            relations[(relation.original, relation.derived)] = relation
     wanted = list(story.articles) + sorted({o for o, _ in relations if o not in members})
     articles = list(store.iter_articles(wanted))
-    findings = [f for f in check_story(articles, relations.values(), options) if f.article in members]
     by_article: dict[str, list[Finding]] = {article_id: [] for article_id in story.articles}
-    for item in findings:
-        by_article[item.article].append(item)
-    for article_id, article_findings in by_article.items():
-        store.replace_findings(article_id, article_findings)
-    return findings
+    for finding in check_story(articles, relations.values(), options):
+        if finding.article in members:
+            by_article[finding.article].append(finding)
+    return by_article
+
+
+def _write(store: SQLiteStore, by_article: dict[str, list[Finding]]) -> None:
+    for article_id, findings in by_article.items():
+        store.replace_findings(article_id, findings)
 
 
 def check_article_in_store(
@@ -67,13 +82,48 @@ def check_article_in_store(
     return findings
 
 
-def check_store(store: SQLiteStore, options: CheckOptions = DEFAULT_OPTIONS) -> CheckReport:
-    """Recompute the findings of every story in the store."""
+def check_store(
+    store: SQLiteStore,
+    options: CheckOptions = DEFAULT_OPTIONS,
+    progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
+) -> CheckReport:
+    """Recompute the findings of every story in the store.
+
+    Args:
+        store: The store to read and write.
+        options: Check thresholds.
+        progress: Called with the number of stories checked since the last call.
+        workers: Processes checking stories side by side (forked, each with its own connection to the
+            store file); by default one per core, two at most. Stories are written by this process, so
+            the findings are the same whatever the number.
+    """
     stories = store.stories()
+    workers = workers or min(2, os.cpu_count() or 1)
+    if workers > 1 and len(stories) >= PARALLEL_MIN_STORIES and store.path != MEMORY and can_fork():
+
+        def share(k: int, report: Callable[[int], None]) -> list[dict[str, list[Finding]]]:
+            with SQLiteStore(store.path) as own:
+                return [
+                    _reported(_story_findings(own, story, options), report) for story in stories[k::workers]
+                ]
+
+        results = interleaved(fork_map(share, workers, progress))
+    else:
+        results = (_reported(_story_findings(store, story, options), progress) for story in stories)
     articles = findings = alterations = 0
-    for story in stories:
-        found = check_story_in_store(store, story.id, options)
-        articles += len(story.articles)
+    for by_article in results:
+        _write(store, by_article)
+        found = [finding for article_findings in by_article.values() for finding in article_findings]
+        articles += len(by_article)
         findings += len(found)
         alterations += sum(f.severity == "alteration" for f in found)
     return CheckReport(stories=len(stories), articles=articles, findings=findings, alterations=alterations)
+
+
+def _reported(
+    by_article: dict[str, list[Finding]], progress: Callable[[int], None] | None
+) -> dict[str, list[Finding]]:
+    if progress:
+        progress(1)
+    return by_article

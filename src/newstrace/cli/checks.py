@@ -12,6 +12,7 @@ from newstrace.cli.app import (
     console,
     export_app,
     export_records,
+    progress_bar,
 )
 from newstrace.store import open_store
 
@@ -19,8 +20,9 @@ from newstrace.store import open_store
 @app.command("check")
 def check_command(db: DbOption = DEFAULT_DB_PATH) -> None:
     """Recompute the cross-checks of every story: names, numbers and quotes that differ, with evidence."""
-    with open_store(db) as store:
-        report = check_store(store)
+    with open_store(db) as store, progress_bar() as progress:
+        task = progress.add_task("cross-checking", total=store.count_stories())
+        report = check_store(store, progress=lambda n: progress.advance(task, n))
     console.print(
         f"[bold]{report.findings}[/] findings ([bold]{report.alterations}[/] alterations) "
         f"over {report.articles} articles in {report.stories} stories"

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from newstrace.model import Article, Relation
+from newstrace.processes import can_fork, fork_map, interleaved
 from newstrace.relate.candidates import CandidateIndex, Query, fingerprint
 from newstrace.relate.classify import ClassifyOptions, compare_sentences, is_copy
 from newstrace.relate.direction import DirectionOptions
 from newstrace.relate.graph import Edge, components, resolve
-from newstrace.relate.parallel import can_fork, fork_map
 from newstrace.relate.text import Sentence, sentences
 
 ProgressCallback = Callable[[int], None]
@@ -123,7 +123,7 @@ class Relator:
         workers = self.options.workers if large and can_fork() and not self._semantic else 1
         if workers > 1:
             shares = fork_map(lambda k, _: [_joined(a.text) for a in batch[k::workers]], workers)
-            prints = [shares[i % workers][i // workers] for i in range(len(batch))]
+            prints = list(interleaved(shares))
             self.index(batch, [tuple(p.split(_SEPARATOR)) if p else () for p in prints])
             found = fork_map(
                 lambda k, report: self._verify_batch(batch[k::workers], report), workers, progress

@@ -291,6 +291,9 @@ class SQLiteStore:
         row = self._db.execute("SELECT story FROM story_articles WHERE article=?", (article_id,)).fetchone()
         return row[0] if row else None
 
+    def count_stories(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM stories").fetchone()[0])
+
     def stories_of(self, article_ids: Iterable[str]) -> dict[str, str]:
         """Article → story, for those of ``article_ids`` that are in a story."""
         return dict(
