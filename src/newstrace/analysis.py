@@ -12,7 +12,7 @@ from pathlib import Path
 
 from newstrace.checks import DEFAULT_OPTIONS as DEFAULT_CHECK_OPTIONS
 from newstrace.checks import CheckOptions
-from newstrace.checks.store import check_story_in_store
+from newstrace.checks.store import check_stories
 from newstrace.model import Finding, Relation, Story
 from newstrace.pipeline import IngestOptions, IngestReport, ProgressCallback, ingest
 from newstrace.relate import RelateOptions, relate_store
@@ -57,12 +57,7 @@ def update_stages(
     relations = relate_store(store, article_ids, options.relate, _progress(stage, "relating", None))
     _progress(stage, "grouping into stories", None)
     stories = assign_stories(store, article_ids, options.stories)
-    checking = _progress(stage, "cross-checking", len(stories))
-    findings: list[Finding] = []
-    for story in stories:
-        findings.extend(check_story_in_store(store, story.id, options.checks))
-        if checking:
-            checking(1)
+    findings = check_stories(store, stories, options.checks, _progress(stage, "cross-checking", len(stories)))
     return relations, stories, findings
 
 
@@ -85,7 +80,9 @@ def analyze(
     """
     options = options or AnalyzeOptions()
     report = AnalyzeReport(ingest(store, paths, options.ingest, _progress(stage, "ingesting", None)))
-    report.relations, report.stories, report.findings = update_stages(store, report.ingest.new_ids, options, stage)
+    report.relations, report.stories, report.findings = update_stages(
+        store, report.ingest.new_ids, options, stage
+    )
     return report
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from newstrace.checks import DEFAULT_OPTIONS, CheckOptions, check_article, check_story
@@ -88,17 +88,35 @@ def check_store(
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
 ) -> CheckReport:
-    """Recompute the findings of every story in the store.
+    """Recompute the findings of every story in the store (see ``check_stories``)."""
+    stories = store.stories()
+    found = check_stories(store, stories, options, progress, workers)
+    return CheckReport(
+        stories=len(stories),
+        articles=sum(len(story.articles) for story in stories),
+        findings=len(found),
+        alterations=sum(f.severity == "alteration" for f in found),
+    )
+
+
+def check_stories(
+    store: SQLiteStore,
+    stories: Sequence[Story],
+    options: CheckOptions = DEFAULT_OPTIONS,
+    progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
+) -> list[Finding]:
+    """Recompute and store the findings of the articles of ``stories``; returns them.
 
     Args:
         store: The store to read and write.
+        stories: The stories to check.
         options: Check thresholds.
         progress: Called with the number of stories checked since the last call.
         workers: Processes checking stories side by side (forked, each with its own connection to the
-            store file); by default one per core, two at most. Stories are written by this process, so
-            the findings are the same whatever the number.
+            store file) when there are many; by default one per core, two at most. This process writes
+            every finding, so they are the same whatever the number.
     """
-    stories = store.stories()
     workers = workers or min(2, os.cpu_count() or 1)
     if workers > 1 and len(stories) >= PARALLEL_MIN_STORIES and store.path != MEMORY and can_fork():
 
@@ -108,17 +126,14 @@ def check_store(
                     _reported(_story_findings(own, story, options), report) for story in stories[k::workers]
                 ]
 
-        results = interleaved(fork_map(share, workers, progress))
+        results: Iterable[dict[str, list[Finding]]] = interleaved(fork_map(share, workers, progress))
     else:
         results = (_reported(_story_findings(store, story, options), progress) for story in stories)
-    articles = findings = alterations = 0
+    findings = []
     for by_article in results:
         _write(store, by_article)
-        found = [finding for article_findings in by_article.values() for finding in article_findings]
-        articles += len(by_article)
-        findings += len(found)
-        alterations += sum(f.severity == "alteration" for f in found)
-    return CheckReport(stories=len(stories), articles=articles, findings=findings, alterations=alterations)
+        findings.extend(finding for article_findings in by_article.values() for finding in article_findings)
+    return findings
 
 
 def _reported(
