@@ -50,8 +50,12 @@ def rebuild_command(
 ) -> None:
     """Re-cluster every stored article into stories (deterministic: same articles, same stories)."""
     with open_store(db) as store:
-        stories = rebuild_stories(store, StoryOptions(window_days=window_days, max_span_days=max_span_days))
-        console.print(f"[bold]{len(stories)}[/] stories over [bold]{store.count_articles()}[/] articles")
+        count = store.count_articles()
+        # About two seconds a thousand articles: say what is going on meanwhile.
+        with console.status(f"grouping {count} articles into stories"):
+            options = StoryOptions(window_days=window_days, max_span_days=max_span_days)
+            stories = rebuild_stories(store, options)
+        console.print(f"[bold]{len(stories)}[/] stories over [bold]{count}[/] articles")
 
 
 @export_app.command("stories")
