@@ -19,7 +19,9 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from newstrace.analysis import StageCallback
 from newstrace.exporting import EXPORT_FORMATS, write_records
+from newstrace.pipeline import ProgressCallback
 from newstrace.store import DEFAULT_DB
 
 app = typer.Typer(
@@ -46,9 +48,14 @@ OutputOption = Annotated[
 FormatOption = Annotated[str, typer.Option("--format", "-f", help=f"One of: {', '.join(EXPORT_FORMATS)}.")]
 
 
-def progress_bar() -> Progress:
-    """The progress display every long-running command shows on stderr (hidden when it ends)."""
-    return Progress(
+@contextmanager
+def progress_stages() -> Iterator[StageCallback]:
+    """The progress display every long-running command shows on stderr (hidden when it ends).
+
+    Yields a function that starts a bar for a stage, given its name and size (None when unknown), and
+    returns the callback that advances that bar.
+    """
+    progress = Progress(
         SpinnerColumn(),
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -57,6 +64,13 @@ def progress_bar() -> Progress:
         console=console,
         transient=True,
     )
+
+    def stage(name: str, total: int | None) -> ProgressCallback:
+        task = progress.add_task(name, total=total)
+        return lambda n: progress.advance(task, n)
+
+    with progress:
+        yield stage
 
 
 @contextmanager

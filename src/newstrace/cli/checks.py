@@ -12,7 +12,7 @@ from newstrace.cli.app import (
     console,
     export_app,
     export_records,
-    progress_bar,
+    progress_stages,
 )
 from newstrace.store import open_store
 
@@ -20,9 +20,8 @@ from newstrace.store import open_store
 @app.command("check")
 def check_command(db: DbOption = DEFAULT_DB_PATH) -> None:
     """Recompute the cross-checks of every story: names, numbers and quotes that differ, with evidence."""
-    with open_store(db) as store, progress_bar() as progress:
-        task = progress.add_task("cross-checking", total=store.count_stories())
-        report = check_store(store, progress=lambda n: progress.advance(task, n))
+    with open_store(db) as store, progress_stages() as stage:
+        report = check_store(store, progress=stage("cross-checking", store.count_stories()))
     console.print(
         f"[bold]{report.findings}[/] findings ([bold]{report.alterations}[/] alterations) "
         f"over {report.articles} articles in {report.stories} stories"

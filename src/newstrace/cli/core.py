@@ -20,10 +20,10 @@ from newstrace.cli.app import (
     export_app,
     export_records,
     open_output,
-    progress_bar,
+    progress_stages,
 )
 from newstrace.model import Article
-from newstrace.pipeline import IngestReport, ProgressCallback, extract_items, ingest
+from newstrace.pipeline import IngestReport, extract_items, ingest
 from newstrace.report import render_ingest_summary, render_report, render_stage_summary
 from newstrace.sources import read_sources
 from newstrace.store import open_store
@@ -46,12 +46,7 @@ StoreOnlyOption = Annotated[
 
 def _run(db: Path, paths: list[str], store_only: bool) -> AnalyzeReport:
     """Ingest (and unless ``store_only`` analyse) with a progress bar per stage."""
-    with open_store(db) as store, progress_bar() as progress:
-
-        def stage(name: str, total: int | None) -> ProgressCallback:
-            task = progress.add_task(name, total=total)
-            return lambda n: progress.advance(task, n)
-
+    with open_store(db) as store, progress_stages() as stage:
         if store_only:
             return AnalyzeReport(ingest(store, paths, progress=stage("ingesting", None)))
         return analyze(store, paths, stage=stage)

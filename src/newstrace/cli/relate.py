@@ -13,7 +13,7 @@ from newstrace.cli.app import (
     console,
     export_app,
     export_records,
-    progress_bar,
+    progress_stages,
 )
 from newstrace.relate import relate_store, site_statistics
 from newstrace.store import open_store
@@ -27,9 +27,8 @@ def relate_command(db: DbOption = DEFAULT_DB_PATH) -> None:
     """
     with open_store(db) as store:
         total = store.count_articles()
-        with progress_bar() as progress:
-            task = progress.add_task("relating", total=total)
-            relations = relate_store(store, progress=lambda n: progress.advance(task, n))
+        with progress_stages() as stage:
+            relations = relate_store(store, progress=stage("relating", total))
     kinds = Counter(r.kind for r in relations)
     unknown = sum(r.direction == "unknown" for r in relations)
     summary = ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items())) or "none"
