@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from newstrace.cli import app
 from newstrace.model import Article, Relation
+from newstrace.store import open_store
 from newstrace.stories import StoryOptions, assign_stories, cluster_articles, rebuild_stories, story_id
 from newstrace.stories.cluster import average_linkage, canonical_order, similarity_graph
 from newstrace.stories.features import (
@@ -20,6 +21,7 @@ from newstrace.stories.features import (
     terms,
 )
 from newstrace.stories.index import build_index
+from newstrace.stories.store import stored_options
 
 QUAKE_VALDORIA = [
     (
@@ -225,6 +227,23 @@ def test_assign_does_not_join_a_story_months_away(store):
     assign_stories(store, ["late"])
     assert store.story_of("late") == story_id([late])
     assert len(store.stories()) == 2
+
+
+def test_articles_added_after_a_rebuild_follow_its_options(store, tmp_path):
+    store.add_articles(_articles([QUAKE_VALDORIA[:2]], date="2021-03-02"))
+    rebuild_stories(store, StoryOptions(window_days=365, max_span_days=365))
+    late = Article(id="late", title=QUAKE_VALDORIA[2][0], text=QUAKE_VALDORIA[2][1], date="2021-09-01")
+    store.add_articles([late])
+    assign_stories(store, ["late"])  # no options: those of the rebuild, a year's window
+    assert store.story_of("late") == store.story_of("a00")
+    assert rebuild_stories(store) == store.stories() and len(store.stories()) == 1
+    db = tmp_path / "cli.db"
+    with open_store(db) as disk:
+        disk.add_articles(_articles([QUAKE_VALDORIA], date="2021-03-02"))
+    assert CliRunner().invoke(app, ["stories", "rebuild", "--db", str(db), "--window-days", "3"]).exit_code == 0
+    assert CliRunner().invoke(app, ["stories", "rebuild", "--db", str(db)]).exit_code == 0
+    with open_store(db) as disk:
+        assert stored_options(disk) == StoryOptions(window_days=3)
 
 
 def test_assign_puts_a_copy_with_its_original(store):

@@ -29,7 +29,7 @@ class AnalyzeOptions:
 
     ingest: IngestOptions = field(default_factory=IngestOptions)
     relate: RelateOptions = field(default_factory=RelateOptions)
-    stories: StoryOptions = field(default_factory=StoryOptions)
+    stories: StoryOptions | None = None  # None: the options of the store's last stories rebuild
     checks: CheckOptions = DEFAULT_CHECK_OPTIONS
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from typing import Annotated
 
 import typer
@@ -21,7 +22,8 @@ from newstrace.cli.app import (
 )
 from newstrace.errors import NewstraceError
 from newstrace.store import open_store
-from newstrace.stories import StoryOptions, rebuild_stories
+from newstrace.stories import rebuild_stories
+from newstrace.stories.store import stored_options
 
 stories_app = typer.Typer(
     help="Group articles into stories (one real-world event each).", no_args_is_help=True
@@ -29,10 +31,22 @@ stories_app = typer.Typer(
 app.add_typer(stories_app, name="stories")
 
 WindowOption = Annotated[
-    int, typer.Option("--window-days", help="Articles further apart than this many days are not compared.")
+    int | None,
+    typer.Option(
+        "--window-days",
+        help="Articles further apart than this many days are not compared "
+        "(by default as in the last rebuild, else 7; kept for the articles added later).",
+        show_default=False,
+    ),
 ]
 SpanOption = Annotated[
-    int, typer.Option("--max-span-days", help="A story's dated articles span at most this many days.")
+    int | None,
+    typer.Option(
+        "--max-span-days",
+        help="A story's dated articles span at most this many days "
+        "(by default as in the last rebuild, else 30; kept for the articles added later).",
+        show_default=False,
+    ),
 ]
 BriefFormatOption = Annotated[str, typer.Option("--format", "-f", help="json or text.")]
 SemanticOption = Annotated[
@@ -46,14 +60,18 @@ SemanticOption = Annotated[
 
 @stories_app.command("rebuild")
 def rebuild_command(
-    db: DbOption = DEFAULT_DB_PATH, window_days: WindowOption = 7, max_span_days: SpanOption = 30
+    db: DbOption = DEFAULT_DB_PATH, window_days: WindowOption = None, max_span_days: SpanOption = None
 ) -> None:
     """Re-cluster every stored article into stories (deterministic: same articles, same stories)."""
     with open_store(db) as store:
         count = store.count_articles()
         # About two seconds a thousand articles: say what is going on meanwhile.
         with console.status(f"grouping {count} articles into stories"):
-            options = StoryOptions(window_days=window_days, max_span_days=max_span_days)
+            options = stored_options(store)
+            if window_days is not None:
+                options = replace(options, window_days=window_days)
+            if max_span_days is not None:
+                options = replace(options, max_span_days=max_span_days)
             stories = rebuild_stories(store, options)
         console.print(f"[bold]{len(stories)}[/] stories over [bold]{count}[/] articles")
 

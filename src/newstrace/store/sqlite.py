@@ -177,6 +177,16 @@ class SQLiteStore:
         )
         return [article_id for _, article_id in sorted(rows)]
 
+    # -- settings --------------------------------------------------------------------------
+
+    def setting(self, key: str) -> str | None:
+        """A value a stage keeps in the store (its options, as text), or None."""
+        row = self._db.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def put_setting(self, key: str, value: str) -> None:
+        self._write("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", [(key, value)])
+
     # -- term tables -----------------------------------------------------------------------
 
     def term_table(self, name: str) -> TermTable:

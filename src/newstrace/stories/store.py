@@ -23,6 +23,8 @@ from newstrace.stories.features import FeatureOptions, Signature, TermStats, pub
 from newstrace.stories.groups import copy_links, join_copies, make_story
 from newstrace.stories.index import StoryIndex
 
+# The settings key of the options of the last rebuild.
+OPTIONS_KEY = "stories"
 # Stories whose average similarity to a new article reaches this share of the merge threshold are
 # re-clustered with it: the new article may pull their articles apart or together.
 AFFECTED_SHARE = 0.5
@@ -36,9 +38,24 @@ SIGNATURE_FORMAT = 1
 SIGN_BATCH = 2000
 
 
+def stored_options(store: SQLiteStore) -> StoryOptions:
+    """The options of the store's last rebuild (so that new articles are placed by the same rule), or
+    the defaults."""
+    saved = store.setting(OPTIONS_KEY)
+    if saved is None:
+        return StoryOptions()
+    fields = json.loads(saved)
+    return StoryOptions(**{**fields, "features": FeatureOptions(**fields["features"])})
+
+
 def rebuild_stories(store: SQLiteStore, options: StoryOptions | None = None) -> list[Story]:
-    """Re-cluster every stored article and replace the stored stories with the result."""
-    options = options or StoryOptions()
+    """Re-cluster every stored article and replace the stored stories with the result.
+
+    ``options`` (by default those of the last rebuild) are kept in the store, and placing new articles
+    follows them from then on.
+    """
+    options = options or stored_options(store)
+    store.put_setting(OPTIONS_KEY, json.dumps(asdict(options), sort_keys=True))
     sign_articles(store, options.features)
     table = store.term_table("story")
     signatures = [_signature(row) for row in table.entries()]
@@ -68,12 +85,12 @@ def assign_stories(
     Args:
         store: The store to read from and write to.
         article_ids: The articles just added (every unplaced article is placed in any case).
-        options: Threshold, window and feature options.
+        options: Threshold, window and feature options; by default those of the last rebuild.
 
     Returns:
         The stories that were created or changed.
     """
-    options = options or StoryOptions()
+    options = options or stored_options(store)
     sign_articles(store, options.features)
     table = store.term_table("story")
     pending = set(store.unplaced_article_ids())
