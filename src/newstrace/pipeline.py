@@ -19,7 +19,7 @@ from typing import Generic, TypeVar
 from newstrace.errors import InputError
 from newstrace.extract import extract_article
 from newstrace.model import Article, Problem, RawDocument
-from newstrace.processes import exit_with_parent
+from newstrace.processes import default_workers, exit_with_parent
 from newstrace.sources import SourceItem, SourceOptions, read_sources
 from newstrace.store import SQLiteStore
 from newstrace.store.sqlite import ArticleRow, article_row
@@ -35,7 +35,7 @@ class IngestOptions:
 
     sources: SourceOptions = field(default_factory=SourceOptions)
     batch_size: int = 500
-    workers: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
+    workers: int = field(default_factory=default_workers)
     min_batch_for_workers: int = 64
 
 

@@ -32,6 +32,11 @@ T = TypeVar("T")
 Reporter = Callable[[int], None]
 
 
+def default_workers() -> int:
+    """Worker processes a stage uses unless told otherwise: one per core, two at most."""
+    return min(2, os.cpu_count() or 1)
+
+
 def can_fork() -> bool:
     """Forked workers see the parent's memory without copying it; only some platforms offer it."""
     return "fork" in multiprocessing.get_all_start_methods()

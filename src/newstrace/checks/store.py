@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from newstrace.checks import DEFAULT_OPTIONS, CheckOptions, check_article, check_story
 from newstrace.model import Finding, Relation, Story
-from newstrace.processes import can_fork, fork_map, interleaved
+from newstrace.processes import can_fork, default_workers, fork_map, interleaved
 from newstrace.store import SQLiteStore
 from newstrace.store.sqlite import MEMORY
 
@@ -117,7 +116,7 @@ def check_stories(
             store file) when there are many; by default one per core, two at most. This process writes
             every finding, so they are the same whatever the number.
     """
-    workers = workers or min(2, os.cpu_count() or 1)
+    workers = workers or default_workers()
     if workers > 1 and len(stories) >= PARALLEL_MIN_STORIES and store.path != MEMORY and can_fork():
 
         def share(k: int, report: Callable[[int], None]) -> list[dict[str, list[Finding]]]:

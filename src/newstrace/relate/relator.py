@@ -8,7 +8,6 @@ from the pairs alone, so the result does not depend on the order articles came i
 
 from __future__ import annotations
 
-import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from newstrace.model import Article, Relation
-from newstrace.processes import can_fork, fork_map, interleaved
+from newstrace.processes import can_fork, default_workers, fork_map, interleaved
 from newstrace.relate.candidates import CandidateIndex, Query, fingerprint
 from newstrace.relate.classify import ClassifyOptions, compare_sentences, is_copy
 from newstrace.relate.direction import DirectionOptions
@@ -52,7 +51,7 @@ class RelateOptions:
     min_candidate_score: float = 0.1
     min_order_agreement: float = 0.3
     order_check_min_stems: int = 12
-    workers: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
+    workers: int = field(default_factory=default_workers)
     parallel_min_articles: int = 2000
     complete_max_size: int = 16
     semantic: bool = False

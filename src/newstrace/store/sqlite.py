@@ -16,7 +16,7 @@ from typing import Any
 from newstrace.errors import NotFoundError, StoreError
 from newstrace.model import Article, Finding, Problem, Relation, SpanRef, Story
 from newstrace.store.migrations import MIGRATIONS
-from newstrace.store.terms import TermTable, rows_in
+from newstrace.store.terms import TermTable, article_ids_not_in, rows_in, setting
 
 MEMORY = ":memory:"
 
@@ -171,18 +171,13 @@ class SQLiteStore:
 
     def unplaced_article_ids(self) -> list[str]:
         """The articles in no story yet, in ingest order."""
-        # Sorted here, not by the query: ORDER BY seq would read the whole table instead of the id index.
-        rows = self._db.execute(
-            "SELECT seq, id FROM articles WHERE id NOT IN (SELECT article FROM story_articles)"
-        )
-        return [article_id for _, article_id in sorted(rows)]
+        return article_ids_not_in(self._db, "story_articles")
 
     # -- settings --------------------------------------------------------------------------
 
     def setting(self, key: str) -> str | None:
         """A value a stage keeps in the store (its options, as text), or None."""
-        row = self._db.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
-        return row[0] if row else None
+        return setting(self._db, key)
 
     def put_setting(self, key: str, value: str) -> None:
         self._write("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", [(key, value)])

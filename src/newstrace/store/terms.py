@@ -2,16 +2,17 @@
 
 A stage that compares each new article with the stored ones by their terms (relate by content stems,
 stories by event terms) keeps, in a ``TermTable``: every article's entry (its publication day, its
-number of distinct terms, and whatever the stage needs, as text), how many entries hold each term (document frequencies, for IDF weights), and
-an SQLite FTS5 full-text index of the terms (which entries hold a term). A query then reads only the
-entries that share a term with the new article, with the statistics of the whole store.
+number of distinct terms, and whatever the stage needs, as text), how many entries hold each term
+(document frequencies, for IDF weights), and an SQLite FTS5 full-text index of the terms (which
+entries hold a term). A query then reads only the entries that share a term with the new article,
+with the statistics of the whole store.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from newstrace.errors import StoreError
@@ -36,6 +37,19 @@ def rows_in(db: sqlite3.Connection, sql: str, keys: Iterable[Any]) -> Iterator[t
         yield from db.execute(sql.format(marks=",".join("?" * len(chunk))), chunk)
 
 
+def setting(db: sqlite3.Connection, key: str) -> str | None:
+    """A value kept in the store's settings table, or None."""
+    row = db.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
+    return row[0] if row else None
+
+
+def article_ids_not_in(db: sqlite3.Connection, table: str) -> list[str]:
+    """The stored articles that ``table`` (one of the store's own) has no row of, in ingest order."""
+    # Sorted here, not by the query: ORDER BY seq would read the whole articles table, not its id index.
+    rows = db.execute(f"SELECT seq, id FROM articles WHERE id NOT IN (SELECT article FROM {table})")
+    return [article for _, article in sorted(rows)]
+
+
 class TermTable:
     """One stage's entries, their terms' document frequencies and the full-text index of their terms."""
 
@@ -46,30 +60,23 @@ class TermTable:
 
     def settings(self) -> str | None:
         """The settings the entries were made with (a stage's options, as text), or None before any."""
-        row = self._db.execute("SELECT value FROM settings WHERE key=?", (self.name,)).fetchone()
-        return row[0] if row else None
+        return setting(self._db, self.name)
 
     def reset(self, settings: str) -> None:
         """Drop every entry and term count, and record the ``settings`` the next entries are made with."""
         name = self.name
-        self._transaction(
-            lambda: (
-                self._db.execute(f"DELETE FROM {name}_entries"),
-                self._db.execute(f"DELETE FROM {name}_terms"),
-                self._db.execute(f"INSERT INTO {name}_index ({name}_index) VALUES ('delete-all')"),
-                self._db.execute(
-                    "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (name, settings)
-                ),
-            )
-        )
+
+        def clear() -> None:
+            self._db.execute(f"DELETE FROM {name}_entries")
+            self._db.execute(f"DELETE FROM {name}_terms")
+            self._db.execute(f"INSERT INTO {name}_index ({name}_index) VALUES ('delete-all')")
+            self._db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (name, settings))
+
+        self._transaction(clear)
 
     def missing_ids(self) -> list[str]:
         """The stored articles without an entry, in ingest order."""
-        # Sorted here, not by the query: ORDER BY seq would read the whole articles table, not its id index.
-        rows = self._db.execute(
-            f"SELECT seq, id FROM articles WHERE id NOT IN (SELECT article FROM {self.name}_entries)"
-        )
-        return [article for _, article in sorted(rows)]
+        return article_ids_not_in(self._db, f"{self.name}_entries")
 
     def add(self, entries: Iterable[tuple[Entry, Iterable[str]]]) -> None:
         """Store entries, each with its terms, and add one to the count of each of their distinct terms.
@@ -163,7 +170,7 @@ class TermTable:
     def count(self) -> int:
         return int(self._db.execute(f"SELECT COUNT(*) FROM {self.name}_entries").fetchone()[0])
 
-    def _transaction(self, work: Any) -> None:
+    def _transaction(self, work: Callable[[], None]) -> None:
         try:
             self._db.execute("BEGIN IMMEDIATE")
             work()
