@@ -3,15 +3,15 @@
 Copies do not corroborate their original: articles linked by relations (the relate
 stage's copy tree) form one source, and a statement counts as corroborated only when
 two or more such sources make it. ``make_brief`` is pure (articles, relations, story in;
-``Brief`` out); ``brief_for_story`` reads them from the store and uses the sentence
-encoder when the semantic extra is installed.
+``Brief`` out); ``BriefStage`` (brief/stage.py) makes and keeps the brief of every story as its
+articles change, with the sentence encoder when the semantic extra is installed.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
@@ -25,18 +25,16 @@ from newstrace.brief.statements import (
     similarity_matrix,
     units_of,
 )
+from newstrace.groups import connected
 from newstrace.model import Article, Brief, QuoteGroup, Relation, Statement, Story
 from newstrace.nlp.embedding import load_encoder, semantic_available
 from newstrace.nlp.quotes import extract_quotes
-from newstrace.store import SQLiteStore
-from newstrace.stories import linked_groups
 from newstrace.stories.features import article_order, publication_day
 
 __all__ = [
     "BriefOptions",
     "StatementOptions",
     "brief_encoder",
-    "brief_for_story",
     "make_brief",
     "render_brief_text",
     "sources_of",
@@ -65,13 +63,9 @@ def sources_of(articles: Sequence[Article], relations: Iterable[Relation]) -> li
         The sources, each a list of articles in (date, id) order, ordered by their first article.
     """
     ordered = sorted(articles, key=article_order)
-    position = {a.id: i for i, a in enumerate(ordered)}
-    links = (
-        (position[r.original], position[r.derived])
-        for r in relations
-        if r.original in position and r.derived in position
-    )
-    return [[ordered[i] for i in group] for group in linked_groups(len(ordered), links)]
+    by_id = {a.id: a for a in ordered}
+    groups = connected(by_id, ((r.original, r.derived) for r in relations))
+    return [[by_id[i] for i in group] for group in groups]
 
 
 def _source_units(sources: list[list[Article]], copies: set[str], options: StatementOptions) -> list[Unit]:
@@ -189,29 +183,6 @@ def _first_reporters(originals: Sequence[Article]) -> tuple[str, ...]:
     days = {a.id: publication_day(a.date) for a in originals}
     dated = [d for d in days.values() if d is not None]
     return tuple(sorted(i for i, d in days.items() if not dated or d == min(dated)))
-
-
-def brief_for_story(
-    store: SQLiteStore, story_id: str, options: BriefOptions | None = None, encoder: Encoder | None = None
-) -> Brief:
-    """Read a story, its articles, relations and findings from the store and make its brief.
-
-    Args:
-        store: The store.
-        story_id: The story's id.
-        options: Thresholds; ``semantic`` loads the sentence encoder when installed and none is given.
-        encoder: An encoder already loaded (pass one when making many briefs: loading costs a second).
-
-    Raises:
-        NotFoundError: No story with that id.
-    """
-    options = options or BriefOptions()
-    story = store.get_story(story_id)
-    articles = list(store.iter_articles(story.articles))
-    relations = store.relations_of(story.articles)
-    brief = make_brief(articles, relations, story, options, encoder or brief_encoder(options))
-    findings = tuple(f for a in story.articles for f in store.findings(a))
-    return replace(brief, findings=findings)
 
 
 def brief_encoder(options: BriefOptions) -> Encoder | None:

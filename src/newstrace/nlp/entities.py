@@ -133,11 +133,12 @@ def _keeps_period(word: str) -> bool:
     return "." in core or (len(core) == 1 and core.isupper()) or core.lower() in TITLES
 
 
-def find_names(text: str) -> list[Mention]:
+def find_names(text: str, sentences: list[Span] | None = None) -> list[Mention]:
     """Find name-like mentions in ``text``.
 
     Args:
         text: plain article text.
+        sentences: ``split_sentences(text)`` when the caller has it already.
 
     Returns:
         Mentions in text order, each with its span, text, a cheap ``kind`` guess
@@ -148,7 +149,7 @@ def find_names(text: str) -> list[Mention]:
         ['Yoon Suk-yeol', 'Biden']
     """
     tokens = tokenize(text)
-    starts = {_first_letter(text, s) for s, _ in split_sentences(text)}
+    starts = {_first_letter(text, s) for s, _ in (split_sentences(text) if sentences is None else sentences)}
     mentions: list[Mention] = []
     for group in _capitalised_runs(text, tokens):
         mention = _mention(text, tokens, group, starts)
