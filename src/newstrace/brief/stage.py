@@ -13,10 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
-from newstrace.brief import BriefOptions, brief_encoder, make_brief
+import numpy as np
+
+from newstrace.brief import BriefOptions, make_brief
 from newstrace.brief.statements import Encoder
 from newstrace.engine.stages import StageContext, StageResult
 from newstrace.model import Brief, Story
+from newstrace.nlp.embedding import SentenceEncoder, load_encoder, semantic_available
 from newstrace.store.base import Store
 from newstrace.workers import Progress, interleaved
 
@@ -31,7 +34,7 @@ class BriefStage:
 
     options: BriefOptions = field(default_factory=BriefOptions)
     name: ClassVar[str] = "brief"
-    _encoders: dict[int, Encoder | None] = field(default_factory=dict, repr=False, compare=False)
+    _encoders: _ProcessEncoders = field(default_factory=lambda: _ProcessEncoders(), repr=False, compare=False)
 
     def run(self, due: Sequence[str], context: StageContext) -> StageResult:
         store = context.store
@@ -60,8 +63,25 @@ class BriefStage:
         return replace(brief, findings=tuple(store.findings.of(story.articles)))
 
     def _encoder(self) -> Encoder | None:
-        """The sentence encoder of this process (loaded on first use; None without the semantic extra)."""
+        """The sentence encoder (None without the semantic extra or when the options say so)."""
+        return self._encoders.get(self.options.semantic)
+
+
+class _ProcessEncoders:
+    """The sentence encoder of each process, loaded when a story first needs it: most stories have one
+    source and need none, and a loaded runtime does not survive a fork."""
+
+    def __init__(self) -> None:
+        self._available: bool | None = None
+        self._loaded: dict[int, SentenceEncoder] = {}
+
+    def get(self, wanted: bool) -> Encoder | None:
+        if self._available is None:
+            self._available = semantic_available()
+        return self if wanted and self._available else None
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
         pid = os.getpid()
-        if pid not in self._encoders:
-            self._encoders[pid] = brief_encoder(self.options)
-        return self._encoders[pid]
+        if pid not in self._loaded:
+            self._loaded[pid] = load_encoder()
+        return self._loaded[pid].encode(texts)

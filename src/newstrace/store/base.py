@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, Self
 
+from newstrace.errors import StoreError
 from newstrace.model import Article, Brief, Finding, Problem, Relation, Story
 
 STAGES: tuple[str, ...] = ("extract", "relate", "stories", "checks", "brief")
@@ -289,6 +290,37 @@ class Store(Protocol):
 
 TERM_INDEXES = ("story", "relate")
 """The term indexes stages keep: the stories stage's event signatures and the relate stage's fingerprints."""
+
+PARTS = ("articles", "relations", "stories", "findings", "briefs", "problems", "stages", "settings")
+"""The read parts every store has, by attribute name."""
+
+
+class StoreFrame:
+    """What every backend does alike: its parts and term indexes made from its own classes, ``index``,
+    and use as a context manager (``close`` is the backend's)."""
+
+    location: str
+
+    def _assemble(self, parts: tuple[type, ...], index: type) -> None:
+        """Make the parts (one class for each of ``PARTS``, in that order) and the term indexes."""
+        for name, part in zip(PARTS, parts, strict=True):
+            setattr(self, name, part(self))
+        self._indexes = {name: index(self, name) for name in TERM_INDEXES}
+
+    def index(self, name: str) -> TermIndex:
+        """The term index a stage keeps under ``name`` (see ``TERM_INDEXES``)."""
+        if name not in self._indexes:
+            raise StoreError(f"no term index {name!r}; there are {', '.join(TERM_INDEXES)}")
+        return self._indexes[name]
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 FILL_BATCH = 2000

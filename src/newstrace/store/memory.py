@@ -13,13 +13,13 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from newstrace.errors import NotFoundError, StoreError
+from newstrace.errors import NotFoundError
 from newstrace.model import Article, Brief, Finding, Problem, Relation, Story
 from newstrace.store.base import (
     STAGES,
-    TERM_INDEXES,
     Changes,
     Entry,
+    StoreFrame,
     dumps,
     reset_mask,
     stage_bit,
@@ -28,7 +28,7 @@ from newstrace.store.base import (
 MEMORY_LOCATION = "memory"
 
 
-class MemoryStore:
+class MemoryStore(StoreFrame):
     """All of newstrace's records in memory; gone when the process ends.
 
     Example:
@@ -41,29 +41,10 @@ class MemoryStore:
         self.location = MEMORY_LOCATION
         self.lock = threading.RLock()
         self.data = _Data()
-        self.articles = _Articles(self)
-        self.relations = _Relations(self)
-        self.stories = _Stories(self)
-        self.findings = _Findings(self)
-        self.briefs = _Briefs(self)
-        self.problems = _Problems(self)
-        self.stages = _Stages(self)
-        self.settings = _Settings(self)
-        self._indexes = {name: MemoryTermIndex(self, name) for name in TERM_INDEXES}
-
-    def __enter__(self) -> MemoryStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        self._assemble((_Articles, _Relations, _Stories, _Findings, _Briefs, _Problems, _Stages, _Settings), MemoryTermIndex)
 
     def close(self) -> None:
         """Nothing to release: the records live as long as the object."""
-
-    def index(self, name: str) -> MemoryTermIndex:
-        if name not in self._indexes:
-            raise StoreError(f"no term index {name!r}; there are {', '.join(TERM_INDEXES)}")
-        return self._indexes[name]
 
     def commit(self, changes: Changes) -> list[str]:
         with self.lock:

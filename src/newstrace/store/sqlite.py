@@ -22,9 +22,9 @@ from newstrace.errors import NotFoundError, StoreError
 from newstrace.model import Article, Brief, Finding, Problem, Relation, Story
 from newstrace.store.base import (
     STAGES,
-    TERM_INDEXES,
     Changes,
     EncodedArticle,
+    StoreFrame,
     dumps,
     reset_mask,
     stage_bit,
@@ -37,7 +37,7 @@ MEMORY = ":memory:"
 BUSY_TIMEOUT_MS = 30_000
 
 
-class SQLiteStore:
+class SQLiteStore(StoreFrame):
     """All of newstrace's records in one SQLite database.
 
     Example:
@@ -54,15 +54,7 @@ class SQLiteStore:
         self._connections: list[sqlite3.Connection] = []
         self._shared = self._connect() if self._memory else None
         self._migrate()
-        self.articles = _Articles(self)
-        self.relations = _Relations(self)
-        self.stories = _Stories(self)
-        self.findings = _Findings(self)
-        self.briefs = _Briefs(self)
-        self.problems = _Problems(self)
-        self.stages = _Stages(self)
-        self.settings = _Settings(self)
-        self._indexes = {name: SQLiteTermIndex(self, name) for name in TERM_INDEXES}
+        self._assemble((_Articles, _Relations, _Stories, _Findings, _Briefs, _Problems, _Stages, _Settings), SQLiteTermIndex)
 
     # -- connections and transactions -----------------------------------------------------
 
@@ -123,12 +115,6 @@ class SQLiteStore:
                     db.execute("ROLLBACK")
                 raise
 
-    def __enter__(self) -> SQLiteStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def close(self) -> None:
         """Close every connection this process opened."""
         with self._lock:
@@ -159,11 +145,6 @@ class SQLiteStore:
                 db.execute(f"PRAGMA user_version={version}")
 
     # -- writing ---------------------------------------------------------------------------
-
-    def index(self, name: str) -> SQLiteTermIndex:
-        if name not in self._indexes:
-            raise StoreError(f"no term index {name!r}; there are {', '.join(TERM_INDEXES)}")
-        return self._indexes[name]
 
     def commit(self, changes: Changes) -> list[str]:
         """Apply ``changes`` in one transaction (see ``Changes``); returns the ids of the new articles."""
