@@ -91,8 +91,16 @@ def extract_command(
         raise typer.Exit(1)
 
 
+OptionalPathsArgument = Annotated[
+    list[str] | None,
+    typer.Argument(help="Files or directories (walked recursively); '-' reads standard input; none: nothing new."),
+]
+
+
 @app.command("analyze")
-def analyze_command(paths: PathsArgument, db: DbOption = DEFAULT_DB_PATH, strict: StrictOption = False) -> None:
+def analyze_command(
+    paths: OptionalPathsArgument = None, db: DbOption = DEFAULT_DB_PATH, strict: StrictOption = False
+) -> None:
     """The main job: ingest PATHS, run every stage, then report each story and the sites that publish copies.
 
     For each story: who reported first, who copied whom (with the kind of reuse), what the independent
@@ -101,7 +109,7 @@ def analyze_command(paths: PathsArgument, db: DbOption = DEFAULT_DB_PATH, strict
     """
     with engine_on(db) as engine:
         with progress_stages() as stage:
-            report = engine.analyze(paths, stage=stage)
+            report = engine.analyze(paths or [], stage=stage)
         render_ingest_summary(report.ingest, console)
         render_stage_summary(report, console)
         print_notes(report)
