@@ -25,8 +25,8 @@ from newstrace.nlp.tokens import WORD, lowered, normalized, stems_of, words
 LIST_MIN_WORDS = 8
 # Sentences shorter than this may well recur in one text ("He declined to comment.").
 REPEAT_MIN_WORDS = 6
-# Punctuation that may open a word ("(RELATED", "“Yes", "$5").
-_OPENERS = "([{\"'“‘$#@*-–—"
+# The first letter or digit of each word, after punctuation that may open one ("(RELATED", "“Yes", "$5").
+_TOKEN_FIRST = re.compile(r"(?<!\S)[(\[{\"'“‘$#@*\-–—]*([^\W_])")
 # Double quotes may stay open to the end of the paragraph; single quotes (some outlets' house style)
 # must close there, an apostrophe inside a word ("don't") not counting as a close.
 _QUOTATION = re.compile(
@@ -177,10 +177,10 @@ def list_share(piece: str) -> float:
     Rosters, tables and legends ("Iowa: Tim Albrecht, Brad Anderson, ...") are made of names and
     figures; prose, even about people, is mostly lower-case words.
     """
-    tokens = [t for t in (w.lstrip(_OPENERS) for w in piece.split()) if t[:1].isalnum()]
-    if len(tokens) < LIST_MIN_WORDS:
+    firsts = _TOKEN_FIRST.findall(piece)
+    if len(firsts) < LIST_MIN_WORDS:
         return 0.0
-    return sum(1 for t in tokens if t[0].isupper() or t[0].isdigit()) / len(tokens)
+    return sum(1 for c in firsts if c.isupper() or c.isdigit()) / len(firsts)
 
 
 def plain_words(text: str) -> list[str]:
