@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from newstrace.checks import check_story
 from newstrace.extract.language import guess_language
 from newstrace.model import Article
 from newstrace.nlp.embedding import ModelIntegrityError
@@ -191,3 +192,22 @@ def test_the_encoder_puts_a_sentence_near_its_translation() -> None:
     assert np.allclose(np.linalg.norm(english, axis=1), 1.0, atol=1e-5)
     assert float(english[0] @ spanish[0]) > float(english[1] @ spanish[0])
     assert np.array_equal(encoder.encode(["Las escuelas seguirán cerradas hasta el viernes."]), spanish)
+
+
+def _translation_findings(translation: str) -> list[tuple[str, str, str | None]]:
+    articles = [
+        _article("original-en", ENGLISH, "en", "2031-03-02"),
+        _article("translation-es", translation, "es", "2031-03-03"),
+    ]
+    relations = relate_all(articles, RelateOptions(workers=1))
+    assert [r.kind for r in relations] == ["translation"]
+    return [(f.kind, f.text, f.other.text if f.other else None) for f in check_story(articles, relations)]
+
+
+def test_a_faithful_translation_has_no_findings_whatever_its_number_format() -> None:
+    assert _translation_findings(SPANISH) == []
+
+
+def test_a_changed_figure_and_a_garbled_name_in_a_translation_are_found() -> None:
+    altered = SPANISH.replace("2.400 vecinos", "2.900 vecinos").replace("valle de Verrin", "valle de Berrin")
+    assert sorted(_translation_findings(altered)) == [("name", "Berrin", "Verrin"), ("number", "2.900", "2,400")]

@@ -14,8 +14,10 @@ from collections.abc import Iterable
 
 from newstrace.checks import names, numbers, quotes
 from newstrace.checks.facts import CheckOptions, Facts, complete_passages, facts_of, vocabulary, words
+from newstrace.checks.translation import translation_findings
 from newstrace.model import Article, Finding, Passage, Relation, Severity
 from newstrace.nlp.entities import CONNECTORS, FUNCTION_WORDS
+from newstrace.relate.crosslingual import differ
 
 __all__ = [
     "CheckOptions",
@@ -164,10 +166,16 @@ def _article_findings(
     for relation in sorted(relations, key=lambda r: (r.original, r.derived)):
         if relation.derived == article_id and (other_id := relation.original) in others:
             severity: Severity = "alteration" if relation.direction == "known" else "difference"
+            if relation.kind == "translation":
+                found += translation_findings(
+                    facts_for(other_id), mine, list(relation.evidence), severity, options
+                )
+                continue
             found += _pair(facts_for(other_id), mine, list(relation.evidence), options, severity)
     found += names.within_findings(mine)
     linked = _copy_group(article_id, relations)
-    independent = sorted(i for i in others if i not in linked)
+    # Reports in another language share no words to compare by (translations are checked above).
+    independent = sorted(i for i in others if i not in linked and not differ(mine.article, others[i]))
     for other_id in _closest(mine.article, [others[i] for i in independent], options.max_independent):
         found += _independent(mine, facts_for(other_id), options)
     return found
