@@ -208,7 +208,9 @@ def _side(
 def is_copy(comparison: Comparison, options: ClassifyOptions) -> bool:
     """Enough in-order correspondence to say one text reuses the other (not just the same event)."""
     short = comparison.shorter()
-    if comparison.matched < options.min_sentences or comparison.score < options.min_score:
+    # A text of two sentences (an excerpt of two one-sentence paragraphs) needs both; one sentence is too
+    # little to tell a copy by.
+    if comparison.matched < min(options.min_sentences, max(short.sentences, 2)) or comparison.score < options.min_score:
         return False
     if short.coverage < options.min_shorter_coverage:
         # A shared block (page boilerplate, one quoted statement) is not a copy of the text.
@@ -231,8 +233,11 @@ def kind_of(comparison: Comparison, options: ClassifyOptions) -> RelationKind:
         derived.identical >= options.duplicate_min_derived_identical
     ):
         return "duplicate"
+    # An excerpt keeps the words of one run of its original, in place: measured by words kept rather
+    # than by identical sentences, so that a dateline or a credit one side printed and the other did
+    # not ("WASHINGTON —") does not make it an edit.
     if (
-        derived.identical >= options.excerpt_min_identical
+        max(derived.identical, derived.verbatim) >= options.excerpt_min_identical
         and original.coverage <= options.excerpt_max_original_coverage
         and original.density >= 0.9
     ):
