@@ -62,20 +62,47 @@ class XSentence:
     anchors: frozenset[str]
 
 
+class Profile:
+    """A text's sentences and what the alignment reads of them (lengths, anchors of each sentence and
+    of each pair of neighbours, and where each anchor is), computed once for all the text's pairs."""
+
+    def __init__(self, sentences: Sequence[XSentence]) -> None:
+        self.sentences = tuple(sentences)
+        self.lengths = np.array([s.length for s in self.sentences], dtype=np.float64)
+        self.anchors: frozenset[str] = frozenset().union(*(s.anchors for s in self.sentences))
+        self.numbers: dict[int, np.ndarray] = {}
+        self.names: dict[int, np.ndarray] = {}
+        self.rows: dict[int, dict[str, list[int]]] = {}
+        for size in (1, 2):
+            anchors = [s.anchors for s in self.sentences]
+            groups = anchors if size == 1 else [a | b for a, b in pairwise(anchors)]
+            numbers = np.array([sum(1 for a in g if a.startswith("#")) for g in groups], dtype=np.int64)
+            self.numbers[size] = numbers
+            self.names[size] = np.array([len(g) for g in groups], dtype=np.int64) - numbers
+            rows: dict[str, list[int]] = {}
+            for row, group in enumerate(groups):
+                for anchor in group:
+                    rows.setdefault(anchor, []).append(row)
+            self.rows[size] = rows
+
+    def __len__(self) -> int:
+        return len(self.sentences)
+
+
 Bead = tuple[tuple[int, int], tuple[int, int], float]  # original range, derived range, evidence (0..1)
 
 
 def align_translation(
-    original: Sequence[XSentence],
-    derived: Sequence[XSentence],
+    original: Profile | Sequence[XSentence],
+    derived: Profile | Sequence[XSentence],
     meaning: np.ndarray | None = None,
     options: AlignOptions | None = None,
 ) -> Comparison:
     """Align two texts in different languages, in order, and read relate's features off the beads.
 
     Args:
-        original: the sentences of one text (the comparison's ``left``).
-        derived: the sentences of the other (``right``).
+        original: the sentences of one text (the comparison's ``left``), or their ``Profile``.
+        derived: the sentences of the other (``right``), or their ``Profile``.
         meaning: encoder similarity of every (derived, original) sentence pair, or ``None``.
         options: how beads are judged.
 
@@ -84,12 +111,13 @@ def align_translation(
         evidence as a probability.
     """
     options = options or AlignOptions()
+    original, derived = _profile(original), _profile(derived)
     beads = best_beads(original, derived, meaning, options)
     pairs = tuple(SentencePair(original=o[0], derived=d[0], similarity=e) for o, d, e in beads)
     passages = tuple(
         Passage(
-            original=(original[o[0]].span[0], original[o[1] - 1].span[1]),
-            derived=(derived[d[0]].span[0], derived[d[1] - 1].span[1]),
+            original=(original.sentences[o[0]].span[0], original.sentences[o[1] - 1].span[1]),
+            derived=(derived.sentences[d[0]].span[0], derived.sentences[d[1] - 1].span[1]),
             change="paraphrased",
             similarity=round(e, 4),
         )
@@ -101,8 +129,8 @@ def align_translation(
     return Comparison(
         pairs=pairs,
         passages=passages,
-        left=_side(original, [(o, e) for o, _, e in beads]),
-        right=_side(derived, [(d, e) for _, d, e in beads]),
+        left=_side(original.sentences, [(o, e) for o, _, e in beads]),
+        right=_side(derived.sentences, [(d, e) for _, d, e in beads]),
         diagonal=diagonal,
         near=diagonal,
         translated=True,
@@ -110,13 +138,14 @@ def align_translation(
 
 
 def best_beads(
-    original: Sequence[XSentence],
-    derived: Sequence[XSentence],
+    original: Profile | Sequence[XSentence],
+    derived: Profile | Sequence[XSentence],
     meaning: np.ndarray | None = None,
     options: AlignOptions | None = None,
 ) -> list[Bead]:
     """The order-preserving beads of the highest total evidence, in text order."""
     options = options or AlignOptions()
+    original, derived = _profile(original), _profile(derived)
     n, m = len(original), len(derived)
     if not n or not m:
         return []
@@ -134,32 +163,29 @@ def best_beads(
 
 
 def _bead_scores(
-    original: Sequence[XSentence],
-    derived: Sequence[XSentence],
-    meaning: np.ndarray | None,
-    options: AlignOptions,
+    original: Profile, derived: Profile, meaning: np.ndarray | None, options: AlignOptions
 ) -> list[np.ndarray]:
     """For each bead shape, the evidence of the bead starting at [derived start, original start]."""
     n, m = len(original), len(derived)
-    length_o = np.array([s.length for s in original], dtype=np.float64)
-    length_d = np.array([s.length for s in derived], dtype=np.float64)
-    ratio = length_d.sum() / max(length_o.sum(), 1.0)
-    numbers_o, names_o, numbers_d, names_d = _incidences(original, derived)
+    ratio = derived.lengths.sum() / max(original.lengths.sum(), 1.0)
     rows = np.arange(m)[:, None] / max(m - 1, 1)
     cols = np.arange(n)[None, :] / max(n - 1, 1)
     off_band = np.abs(rows - cols) > options.band + 2 / min(n, m)
+    shared = sorted(original.anchors & derived.anchors)
     scores = []
     for k, l_, prior in _SHAPES:
-        fit = _length_fit(_group(length_o, k)[None, :], _group(length_d, l_)[:, None], ratio)
+        fit = _length_fit(_group(original.lengths, k)[None, :], _group(derived.lengths, l_)[:, None], ratio)
         score = np.log(np.maximum(fit, 1e-12)) - math.log(options.min_length_fit) + prior
-        numbers = _agreement(_group(numbers_o, k), _group(numbers_d, l_), required=True)
-        names = _agreement(_group(names_o, k), _group(names_d, l_), required=False)
-        score += options.anchor_weight * (numbers + names)
+        score += options.anchor_weight * _anchor_agreement(original, k, derived, l_, shared)
         if meaning is not None:
             score += options.meaning_weight * (_group_meaning(meaning, k, l_) - options.meaning_neutral)
         score[off_band[: m - l_ + 1, : n - k + 1]] = -np.inf
         scores.append(score)
     return scores
+
+
+def _profile(text: Profile | Sequence[XSentence]) -> Profile:
+    return text if isinstance(text, Profile) else Profile(text)
 
 
 def _trace(best: np.ndarray, scores: list[np.ndarray]) -> list[Bead]:
@@ -183,12 +209,9 @@ def _trace(best: np.ndarray, scores: list[np.ndarray]) -> list[Bead]:
     return beads[::-1]
 
 
-def _group(values: np.ndarray, size: int) -> np.ndarray:
-    """Per start, the sum (lengths) or union (0/1 incidence rows) of ``size`` consecutive sentences."""
-    if size == 1:
-        return values
-    summed = values[:-1] + values[1:]
-    return summed if values.ndim == 1 else np.minimum(summed, 1)
+def _group(lengths: np.ndarray, size: int) -> np.ndarray:
+    """Per start, the total length of ``size`` consecutive sentences."""
+    return lengths if size == 1 else lengths[:-1] + lengths[1:]
 
 
 def _group_meaning(meaning: np.ndarray, k: int, l_: int) -> np.ndarray:
@@ -215,41 +238,31 @@ def _erfc(x: np.ndarray) -> np.ndarray:
     return poly * np.exp(-x * x)
 
 
-def _incidences(
-    original: Sequence[XSentence], derived: Sequence[XSentence]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """0/1 matrices (sentence × anchor) of each side's numbers and of its names."""
-    vocabulary: dict[str, int] = {}
-    for sentence in (*original, *derived):
-        for anchor in sentence.anchors:
-            vocabulary.setdefault(anchor, len(vocabulary))
-    is_number = np.zeros(max(len(vocabulary), 1), dtype=bool)
-    for anchor, column in vocabulary.items():
-        is_number[column] = anchor.startswith("#")
+def _anchor_agreement(original: Profile, k: int, derived: Profile, l_: int, shared: list[str]) -> np.ndarray:
+    """Per (derived, original) group pair, -2..2: do the two give the same numbers and name the same names?
 
-    def incidence(side: Sequence[XSentence]) -> np.ndarray:
-        # Integers: numpy multiplies them itself, without BLAS threads, which cost more than
-        # they save on matrices of a few dozen rows.
-        matrix = np.zeros((len(side), max(len(vocabulary), 1)), dtype=np.int32)
-        for row, sentence in enumerate(side):
-            matrix[row, [vocabulary[a] for a in sentence.anchors]] = 1
-        return matrix
-
-    inc_o, inc_d = incidence(original), incidence(derived)
-    return inc_o * is_number, inc_o * ~is_number, inc_d * is_number, inc_d * ~is_number
-
-
-def _agreement(original: np.ndarray, derived: np.ndarray, required: bool) -> np.ndarray:
-    """Per (derived, original) group pair, -1..1: the share of anchors found on the other side, rescaled.
-
-    Numbers are ``required``: a translator keeps every figure, so one given on one side only counts
-    against the pair. Names are compared by the smaller side's share, and only where both sides
-    have some (German capitalises every noun, English only names). 0: nothing to tell by.
+    Each is the share of anchors found on the other side, rescaled to -1..1. Numbers are required:
+    a translator keeps every figure, so one given on one side only counts against the pair. Names
+    are compared by the smaller side's share, and only where both sides have some (German
+    capitalises every noun, English only names). 0 where there is nothing to tell by.
     """
-    shared = derived @ original.T
-    size_o, size_d = original.sum(axis=1)[None, :], derived.sum(axis=1)[:, None]
-    base = size_o + size_d - shared if required else np.minimum(size_o, size_d)
-    return np.where(base > 0, 2 * shared / np.maximum(base, 1) - 1, 0.0)
+    numbers_o, names_o = original.numbers[k], original.names[k]
+    numbers_d, names_d = derived.numbers[l_], derived.names[l_]
+    # Integers: numpy multiplies them itself, without BLAS threads, which cost more than they save
+    # on matrices of a few dozen rows.
+    inc_o = np.zeros((len(numbers_o), len(shared)), dtype=np.int64)
+    inc_d = np.zeros((len(numbers_d), len(shared)), dtype=np.int64)
+    for column, anchor in enumerate(shared):
+        inc_o[original.rows[k][anchor], column] = 1
+        inc_d[derived.rows[l_][anchor], column] = 1
+    is_number = np.array([anchor.startswith("#") for anchor in shared], dtype=bool)
+    shared_numbers = inc_d[:, is_number] @ inc_o[:, is_number].T
+    shared_names = inc_d[:, ~is_number] @ inc_o[:, ~is_number].T
+    union = numbers_o[None, :] + numbers_d[:, None] - shared_numbers
+    smaller = np.minimum(names_o[None, :], names_d[:, None])
+    number_agreement = np.where(union > 0, 2 * shared_numbers / np.maximum(union, 1) - 1, 0.0)
+    name_agreement = np.where(smaller > 0, 2 * shared_names / np.maximum(smaller, 1) - 1, 0.0)
+    return number_agreement + name_agreement
 
 
 def _side(side: Sequence[XSentence], groups: list[tuple[tuple[int, int], float]]) -> Side:

@@ -14,6 +14,7 @@ text with such pairs; an independent report in another language, even of the sam
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import OrderedDict
@@ -24,7 +25,7 @@ import numpy as np
 
 from newstrace.model import Article
 from newstrace.nlp.numbers import LOCALIZED_NUMBER, localized_number, writes_decimal_comma
-from newstrace.relate.bitext import AlignOptions, XSentence, align_translation
+from newstrace.relate.bitext import AlignOptions, Profile, XSentence, align_translation
 from newstrace.relate.candidates import CandidateIndex
 from newstrace.relate.classify import Comparison
 from newstrace.relate.text import STEM_LENGTH, STOPWORDS, sentence_spans
@@ -48,6 +49,9 @@ class CrosslingualOptions:
         meaning: use the multilingual encoder (the ``multilingual`` extra) where it knows both languages.
         top_k: articles of other languages verified per article at most.
         search_k: candidates read from the index before those of the article's own language are dropped.
+        main_language: the language most of a store is in. A new article in it does not search other
+            languages (a translation comes after its original, and searches for it); relating a
+            whole collection, the commonest language of the collection plays this part.
         min_candidate_score: rare names and numbers shared (0..1, by the smaller side) below which a
             candidate is dropped.
         min_coverage: evidence-weighted share of the shorter text that aligned sentences must cover.
@@ -60,7 +64,8 @@ class CrosslingualOptions:
     enabled: bool = True
     meaning: bool = True
     top_k: int = 6
-    search_k: int = 48
+    search_k: int = 24
+    main_language: str | None = "en"
     min_candidate_score: float = 0.05
     min_coverage: float = 0.4
     meaning_floor: float = 0.2
@@ -157,10 +162,10 @@ class Translations:
         self.options = options
         self._encoder = encoder
         self._encoder_ready = encoder is not None or not options.meaning
-        self._sentences: OrderedDict[str, list[XSentence]] = OrderedDict()
+        self._profiles: OrderedDict[str, Profile] = OrderedDict()
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        # In a whole batch, articles of the commonest language do not search: the others find them.
-        self.quiet_language: str | None = None
+        # Articles of this language do not search: the others find them (see ``options.main_language``).
+        self.quiet_language: str | None = options.main_language
 
     def candidates(
         self, article: Article, index: CandidateIndex, articles: Mapping[str, Article], known: list[str]
@@ -197,9 +202,7 @@ class Translations:
         return comparison if is_translation(comparison, options) else None
 
     def _align(self, left: Article, right: Article, meaning: np.ndarray | None) -> Comparison:
-        return align_translation(
-            self._sentences_of(left), self._sentences_of(right), meaning, self.options.align
-        )
+        return align_translation(self._profile_of(left), self._profile_of(right), meaning, self.options.align)
 
     def _encoder_for(self, left: Article, right: Article) -> object | None:
         from newstrace.nlp.multilingual import LANGUAGES
@@ -207,21 +210,30 @@ class Translations:
         if not (left.language in LANGUAGES and right.language in LANGUAGES):
             return None
         if not self._encoder_ready:
-            from newstrace.nlp.multilingual import load_multilingual_encoder, multilingual_available
-
-            self._encoder = load_multilingual_encoder() if multilingual_available() else None
+            self._encoder = _installed_encoder()
             self._encoder_ready = True
         return self._encoder
 
-    def _sentences_of(self, article: Article) -> list[XSentence]:
-        return _cached(self._sentences, article.id, lambda: xsentences(article.text, article.language))
+    def _profile_of(self, article: Article) -> Profile:
+        return _cached(
+            self._profiles, article.id, lambda: Profile(xsentences(article.text, article.language))
+        )
 
     def _vectors_of(self, article: Article, encoder: object) -> np.ndarray:
         def encode() -> np.ndarray:
             text = article.text
-            return encoder.encode([text[s.span[0] : s.span[1]] for s in self._sentences_of(article)])  # type: ignore[attr-defined]
+            return encoder.encode([text[s.span[0] : s.span[1]] for s in self._profile_of(article).sentences])  # type: ignore[attr-defined]
 
         return _cached(self._vectors, article.id, encode)
+
+
+@functools.cache
+def _installed_encoder() -> object | None:
+    """The multilingual encoder, loaded once a process (about a second; its output never changes), or
+    ``None`` when the ``multilingual`` extra is not installed."""
+    from newstrace.nlp.multilingual import load_multilingual_encoder, multilingual_available
+
+    return load_multilingual_encoder() if multilingual_available() else None
 
 
 def _cached(cache: OrderedDict, key: str, make: Callable[[], object]):  # type: ignore[no-untyped-def]

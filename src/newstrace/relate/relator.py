@@ -146,7 +146,7 @@ class Relator:
             self._link(self._verify_batch(batch, progress))
         self._complete_all_groups()
         if self._translations:
-            self._translations.quiet_language = None
+            self._translations.quiet_language = self.options.crosslingual.main_language
 
     def _verify_batch(self, batch: list[Article], progress: ProgressCallback | None = None) -> list[Edge]:
         checked: set[tuple[str, str]] = set()
