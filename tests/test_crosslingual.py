@@ -211,3 +211,8 @@ def test_a_faithful_translation_has_no_findings_whatever_its_number_format() -> 
 def test_a_changed_figure_and_a_garbled_name_in_a_translation_are_found() -> None:
     altered = SPANISH.replace("2.400 vecinos", "2.900 vecinos").replace("valle de Verrin", "valle de Berrin")
     assert sorted(_translation_findings(altered)) == [("name", "Berrin", "Verrin"), ("number", "2.900", "2,400")]
+
+
+def test_a_one_sentence_text_aligns_without_error() -> None:
+    comparison = align_translation(xsentences("Mayor Alma Kessler resigned.", "en"), xsentences(SPANISH, "es"))
+    assert comparison.matched <= 1

@@ -66,8 +66,11 @@ class Profile:
     """A text's sentences and what the alignment reads of them (lengths, anchors of each sentence and
     of each pair of neighbours, and where each anchor is), computed once for all the text's pairs."""
 
-    def __init__(self, sentences: Sequence[XSentence]) -> None:
+    def __init__(self, sentences: Sequence[XSentence], capitalises_nouns: bool = False) -> None:
+        """``capitalises_nouns``: the text's language writes every noun with a capital (German), so
+        capitalised words are not all names."""
         self.sentences = tuple(sentences)
+        self.capitalises_nouns = capitalises_nouns
         self.lengths = np.array([s.length for s in self.sentences], dtype=np.float64)
         self.anchors: frozenset[str] = frozenset().union(*(s.anchors for s in self.sentences))
         self.numbers: dict[int, np.ndarray] = {}
@@ -89,7 +92,9 @@ class Profile:
         return len(self.sentences)
 
 
-Bead = tuple[tuple[int, int], tuple[int, int], float]  # original range, derived range, evidence (0..1)
+# Original range, derived range, evidence (0..1), and whether the content agrees (shared numbers or
+# names, or meaning), not the lengths alone.
+Bead = tuple[tuple[int, int], tuple[int, int], float, bool]
 
 
 def align_translation(
@@ -113,7 +118,7 @@ def align_translation(
     options = options or AlignOptions()
     original, derived = _profile(original), _profile(derived)
     beads = best_beads(original, derived, meaning, options)
-    pairs = tuple(SentencePair(original=o[0], derived=d[0], similarity=e) for o, d, e in beads)
+    pairs = tuple(SentencePair(original=o[0], derived=d[0], similarity=e) for o, d, e, _ in beads)
     passages = tuple(
         Passage(
             original=(original.sentences[o[0]].span[0], original.sentences[o[1] - 1].span[1]),
@@ -121,7 +126,7 @@ def align_translation(
             change="paraphrased",
             similarity=round(e, 4),
         )
-        for o, d, e in beads
+        for o, d, e, _ in beads
     )
     steps = list(pairwise(beads))
     adjacent = sum(1 for a, b in steps if b[0][0] == a[0][1] and b[1][0] == a[1][1])
@@ -129,8 +134,8 @@ def align_translation(
     return Comparison(
         pairs=pairs,
         passages=passages,
-        left=_side(original.sentences, [(o, e) for o, _, e in beads]),
-        right=_side(derived.sentences, [(d, e) for _, d, e in beads]),
+        left=_side(original.sentences, [(o, e, c) for o, _, e, c in beads]),
+        right=_side(derived.sentences, [(d, e, c) for _, d, e, c in beads]),
         diagonal=diagonal,
         near=diagonal,
         translated=True,
@@ -149,7 +154,7 @@ def best_beads(
     n, m = len(original), len(derived)
     if not n or not m:
         return []
-    scores = _bead_scores(original, derived, meaning, options)
+    scores, contents = _bead_scores(original, derived, meaning, options)
     # best[j, i]: the best total over derived[:j] and original[:i], one numpy row at a time.
     best = np.zeros((m + 1, n + 1))
     for j in range(1, m + 1):
@@ -159,36 +164,40 @@ def best_beads(
                 start = j - l_
                 row[k:] = np.maximum(row[k:], best[start, : n - k + 1] + score[start])
         best[j] = np.maximum.accumulate(row)  # original sentences left out
-    return _trace(best, scores)
+    return _trace(best, scores, contents)
 
 
 def _bead_scores(
     original: Profile, derived: Profile, meaning: np.ndarray | None, options: AlignOptions
-) -> list[np.ndarray]:
-    """For each bead shape, the evidence of the bead starting at [derived start, original start]."""
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """For each bead shape, the evidence of the bead starting at [derived start, original start], and
+    the part of it that the content gives (names, numbers, meaning)."""
     n, m = len(original), len(derived)
     ratio = derived.lengths.sum() / max(original.lengths.sum(), 1.0)
     rows = np.arange(m)[:, None] / max(m - 1, 1)
     cols = np.arange(n)[None, :] / max(n - 1, 1)
     off_band = np.abs(rows - cols) > options.band + 2 / min(n, m)
     shared = sorted(original.anchors & derived.anchors)
-    scores = []
+    scores, contents = [], []
     for k, l_, prior in _SHAPES:
         fit = _length_fit(_group(original.lengths, k)[None, :], _group(derived.lengths, l_)[:, None], ratio)
-        score = np.log(np.maximum(fit, 1e-12)) - math.log(options.min_length_fit) + prior
-        score += options.anchor_weight * _anchor_agreement(original, k, derived, l_, shared)
+        content = options.anchor_weight * _anchor_agreement(original, k, derived, l_, shared)
         if meaning is not None:
-            score += options.meaning_weight * (_group_meaning(meaning, k, l_) - options.meaning_neutral)
+            content = content + options.meaning_weight * (
+                _group_meaning(meaning, k, l_) - options.meaning_neutral
+            )
+        score = np.log(np.maximum(fit, 1e-12)) - math.log(options.min_length_fit) + prior + content
         score[off_band[: m - l_ + 1, : n - k + 1]] = -np.inf
         scores.append(score)
-    return scores
+        contents.append(content)
+    return scores, contents
 
 
 def _profile(text: Profile | Sequence[XSentence]) -> Profile:
     return text if isinstance(text, Profile) else Profile(text)
 
 
-def _trace(best: np.ndarray, scores: list[np.ndarray]) -> list[Bead]:
+def _trace(best: np.ndarray, scores: list[np.ndarray], contents: list[np.ndarray]) -> list[Bead]:
     """Walk the table back from its corner: a left-out sentence where the total did not change, else a bead."""
     beads: list[Bead] = []
     j, i = best.shape[0] - 1, best.shape[1] - 1
@@ -199,9 +208,10 @@ def _trace(best: np.ndarray, scores: list[np.ndarray]) -> list[Bead]:
         elif value == best[j - 1, i]:
             j -= 1
         else:
-            for (k, l_, _), score in zip(_SHAPES, scores, strict=True):
+            for (k, l_, _), score, content in zip(_SHAPES, scores, contents, strict=True):
                 if j >= l_ and i >= k and best[j - l_, i - k] + score[j - l_, i - k] == value:
-                    beads.append(((i - k, i), (j - l_, j), 1.0 / (1.0 + math.exp(-score[j - l_, i - k]))))
+                    evidence = 1.0 / (1.0 + math.exp(-score[j - l_, i - k]))
+                    beads.append(((i - k, i), (j - l_, j), evidence, bool(content[j - l_, i - k] > 0)))
                     i, j = i - k, j - l_
                     break
             else:  # pragma: no cover - every step of the table is a left-out sentence or a bead
@@ -244,7 +254,8 @@ def _anchor_agreement(original: Profile, k: int, derived: Profile, l_: int, shar
     Each is the share of anchors found on the other side, rescaled to -1..1. Numbers are required:
     a translator keeps every figure, so one given on one side only counts against the pair. Names
     are compared by the smaller side's share, and only where both sides have some (German
-    capitalises every noun, English only names). 0 where there is nothing to tell by.
+    capitalises every noun, English only names); names on one side only count against, unless
+    that side capitalises nouns. 0 where there is nothing to tell by.
     """
     numbers_o, names_o = original.numbers[k], original.names[k]
     numbers_d, names_d = derived.numbers[l_], derived.names[l_]
@@ -253,8 +264,8 @@ def _anchor_agreement(original: Profile, k: int, derived: Profile, l_: int, shar
     inc_o = np.zeros((len(numbers_o), len(shared)), dtype=np.int64)
     inc_d = np.zeros((len(numbers_d), len(shared)), dtype=np.int64)
     for column, anchor in enumerate(shared):
-        inc_o[original.rows[k][anchor], column] = 1
-        inc_d[derived.rows[l_][anchor], column] = 1
+        inc_o[original.rows[k].get(anchor, []), column] = 1
+        inc_d[derived.rows[l_].get(anchor, []), column] = 1
     is_number = np.array([anchor.startswith("#") for anchor in shared], dtype=bool)
     shared_numbers = inc_d[:, is_number] @ inc_o[:, is_number].T
     shared_names = inc_d[:, ~is_number] @ inc_o[:, ~is_number].T
@@ -262,15 +273,20 @@ def _anchor_agreement(original: Profile, k: int, derived: Profile, l_: int, shar
     smaller = np.minimum(names_o[None, :], names_d[:, None])
     number_agreement = np.where(union > 0, 2 * shared_numbers / np.maximum(union, 1) - 1, 0.0)
     name_agreement = np.where(smaller > 0, 2 * shared_names / np.maximum(smaller, 1) - 1, 0.0)
-    return number_agreement + name_agreement
+    # Names on one side only count against, unless that side's capitals may be nouns.
+    one_sided = ((names_o[None, :] > 0) & (names_d[:, None] == 0) & (not original.capitalises_nouns)) | (
+        (names_d[:, None] > 0) & (names_o[None, :] == 0) & (not derived.capitalises_nouns)
+    )
+    return number_agreement + np.where(one_sided, -1.0, name_agreement)
 
 
-def _side(side: Sequence[XSentence], groups: list[tuple[tuple[int, int], float]]) -> Side:
+def _side(side: Sequence[XSentence], groups: list[tuple[tuple[int, int], float, bool]]) -> Side:
     """What the beads cover of one text (the fields that only identical text can fill stay 0)."""
     total = sum(s.length for s in side) or 1
-    indices = [i for (start, end), _ in groups for i in range(start, end)]
+    indices = [i for (start, end), _, _ in groups for i in range(start, end)]
     covered = sum(side[i].length for i in indices)
-    weighted = sum(e * side[i].length for (start, end), e in groups for i in range(start, end)) / total
+    weighted = sum(e * side[i].length for (start, end), e, _ in groups for i in range(start, end)) / total
+    confirmed = sum(side[i].length for (start, end), _, c in groups if c for i in range(start, end)) / total
     return Side(
         sentences=len(side),
         coverage=round(min(covered / total, 1.0), 4),
@@ -281,4 +297,5 @@ def _side(side: Sequence[XSentence], groups: list[tuple[tuple[int, int], float]]
         verbatim=0.0,
         narration=weighted,
         exact=0.0,
+        confirmed=confirmed,
     )

@@ -71,6 +71,7 @@ class Side:
     verbatim: float
     narration: float  # weighted coverage with shared quotations and lists left out of both counts
     exact: float  # share of the strongly matched characters in identical sentences
+    confirmed: float = 0.0  # across languages: share covered by pairs whose names, numbers or meaning agree
 
 
 @dataclass(frozen=True)
@@ -210,7 +211,10 @@ def is_copy(comparison: Comparison, options: ClassifyOptions) -> bool:
     short = comparison.shorter()
     # A text of two sentences (an excerpt of two one-sentence paragraphs) needs both; one sentence is too
     # little to tell a copy by.
-    if comparison.matched < min(options.min_sentences, max(short.sentences, 2)) or comparison.score < options.min_score:
+    if (
+        comparison.matched < min(options.min_sentences, max(short.sentences, 2))
+        or comparison.score < options.min_score
+    ):
         return False
     if short.coverage < options.min_shorter_coverage:
         # A shared block (page boilerplate, one quoted statement) is not a copy of the text.

@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -36,6 +36,8 @@ _WORD = re.compile(r"[^\W\d_]+")
 # Names are compared by their first letters, diacritics folded: inflection ("Obamy", "Obamának")
 # changes endings, transliteration changes marks ("Paříž" / "Paris").
 NAME_KEY_LENGTH = 4
+# Languages that write every noun with a capital letter.
+CAPITALISED_NOUNS = frozenset(("de", "lb"))
 # Articles whose sentences (and vectors) are kept for the next comparisons.
 CACHE_SIZE = 1024
 
@@ -55,6 +57,9 @@ class CrosslingualOptions:
         min_candidate_score: rare names and numbers shared (0..1, by the smaller side) below which a
             candidate is dropped.
         min_coverage: evidence-weighted share of the shorter text that aligned sentences must cover.
+        min_confirmed: share of the shorter text that pairs agreeing in names, numbers or meaning
+            must cover: sentence lengths alone never make a translation (two texts may be written
+            in sentences of much the same lengths).
         meaning_floor: below this share the encoder is not asked (lengths, numbers and names
             have said no); from it up to ``min_coverage``, it is.
         min_pairs: aligned sentence groups a translation needs at least (fewer for shorter texts).
@@ -63,11 +68,12 @@ class CrosslingualOptions:
 
     enabled: bool = True
     meaning: bool = True
-    top_k: int = 6
-    search_k: int = 24
+    top_k: int = 8
+    search_k: int = 48
     main_language: str | None = "en"
-    min_candidate_score: float = 0.05
+    min_candidate_score: float = 0.01
     min_coverage: float = 0.4
+    min_confirmed: float = 0.1
     meaning_floor: float = 0.2
     min_pairs: int = 3
     align: AlignOptions = field(default_factory=AlignOptions)
@@ -145,6 +151,7 @@ def is_translation(comparison: Comparison, options: CrosslingualOptions) -> bool
     return (
         comparison.matched >= min(options.min_pairs, max(short.sentences - 1, 1))
         and short.weighted >= options.min_coverage
+        and short.confirmed >= options.min_confirmed
     )
 
 
@@ -174,7 +181,9 @@ class Translations:
         if not article.language or article.language == self.quiet_language:
             return []
         options = self.options
-        query = index.prepare(anchor_stems(article.text))
+        # Spellings the index does not hold (a folded name, a German noun) are no part of what a
+        # candidate can share: they are left out of the query's weight.
+        query = replace(index.prepare(anchor_stems(article.text)), unknown=0)
         found = []
         for candidate in index.query(
             query, top_k=options.search_k, min_score=options.min_candidate_score, exclude=article.id
@@ -215,9 +224,10 @@ class Translations:
         return self._encoder
 
     def _profile_of(self, article: Article) -> Profile:
-        return _cached(
-            self._profiles, article.id, lambda: Profile(xsentences(article.text, article.language))
-        )
+        def profile() -> Profile:
+            return Profile(xsentences(article.text, article.language), article.language in CAPITALISED_NOUNS)
+
+        return _cached(self._profiles, article.id, profile)
 
     def _vectors_of(self, article: Article, encoder: object) -> np.ndarray:
         def encode() -> np.ndarray:
