@@ -75,18 +75,19 @@ class Profile:
         self.anchors: frozenset[str] = frozenset().union(*(s.anchors for s in self.sentences))
         self.numbers: dict[int, np.ndarray] = {}
         self.names: dict[int, np.ndarray] = {}
-        self.rows: dict[int, dict[str, list[int]]] = {}
+        self.columns = {anchor: column for column, anchor in enumerate(sorted(self.anchors))}
+        # 0/1 (sentence group × anchor): integers, which numpy multiplies itself, without BLAS threads
+        # (they cost more than they save on matrices of a few dozen rows).
+        self.incidence: dict[int, np.ndarray] = {}
+        single = np.zeros((len(self.sentences), len(self.columns)), dtype=np.int64)
+        for row, sentence in enumerate(self.sentences):
+            single[row, [self.columns[a] for a in sentence.anchors]] = 1
         for size in (1, 2):
-            anchors = [s.anchors for s in self.sentences]
-            groups = anchors if size == 1 else [a | b for a, b in pairwise(anchors)]
-            numbers = np.array([sum(1 for a in g if a.startswith("#")) for g in groups], dtype=np.int64)
-            self.numbers[size] = numbers
-            self.names[size] = np.array([len(g) for g in groups], dtype=np.int64) - numbers
-            rows: dict[str, list[int]] = {}
-            for row, group in enumerate(groups):
-                for anchor in group:
-                    rows.setdefault(anchor, []).append(row)
-            self.rows[size] = rows
+            groups = single if size == 1 else np.minimum(single[:-1] + single[1:], 1)
+            is_number = np.array([a.startswith("#") for a in sorted(self.anchors)], dtype=bool)
+            self.incidence[size] = groups
+            self.numbers[size] = groups[:, is_number].sum(axis=1)
+            self.names[size] = groups[:, ~is_number].sum(axis=1)
 
     def __len__(self) -> int:
         return len(self.sentences)
@@ -259,13 +260,8 @@ def _anchor_agreement(original: Profile, k: int, derived: Profile, l_: int, shar
     """
     numbers_o, names_o = original.numbers[k], original.names[k]
     numbers_d, names_d = derived.numbers[l_], derived.names[l_]
-    # Integers: numpy multiplies them itself, without BLAS threads, which cost more than they save
-    # on matrices of a few dozen rows.
-    inc_o = np.zeros((len(numbers_o), len(shared)), dtype=np.int64)
-    inc_d = np.zeros((len(numbers_d), len(shared)), dtype=np.int64)
-    for column, anchor in enumerate(shared):
-        inc_o[original.rows[k].get(anchor, []), column] = 1
-        inc_d[derived.rows[l_].get(anchor, []), column] = 1
+    inc_o = original.incidence[k][:, [original.columns[a] for a in shared]]
+    inc_d = derived.incidence[l_][:, [derived.columns[a] for a in shared]]
     is_number = np.array([anchor.startswith("#") for anchor in shared], dtype=bool)
     shared_numbers = inc_d[:, is_number] @ inc_o[:, is_number].T
     shared_names = inc_d[:, ~is_number] @ inc_o[:, ~is_number].T
