@@ -21,7 +21,7 @@ from newstrace.nlp.multilingual import (
     multilingual_available,
 )
 from newstrace.nlp.numbers import localized_number, writes_decimal_comma
-from newstrace.relate import RelateOptions, relate_all
+from newstrace.relate import RelateOptions, Relator, relate_all
 from newstrace.relate.bitext import align_translation
 from newstrace.relate.crosslingual import (
     CrosslingualOptions,
@@ -210,9 +210,23 @@ def test_a_faithful_translation_has_no_findings_whatever_its_number_format() -> 
 
 def test_a_changed_figure_and_a_garbled_name_in_a_translation_are_found() -> None:
     altered = SPANISH.replace("2.400 vecinos", "2.900 vecinos").replace("valle de Verrin", "valle de Berrin")
-    assert sorted(_translation_findings(altered)) == [("name", "Berrin", "Verrin"), ("number", "2.900", "2,400")]
+    assert sorted(_translation_findings(altered)) == [
+        ("name", "Berrin", "Verrin"),
+        ("number", "2.900", "2,400"),
+    ]
 
 
 def test_a_one_sentence_text_aligns_without_error() -> None:
-    comparison = align_translation(xsentences("Mayor Alma Kessler resigned.", "en"), xsentences(SPANISH, "es"))
+    comparison = align_translation(
+        xsentences("Mayor Alma Kessler resigned.", "en"), xsentences(SPANISH, "es")
+    )
     assert comparison.matched <= 1
+
+
+def test_a_translation_arriving_after_its_original_finds_it() -> None:
+    relator = Relator(RelateOptions(workers=1))
+    assert relator.add(_article("original-en", ENGLISH, "en", "2031-03-02")) == []
+    relations = relator.add(_article("translation-es", SPANISH, "es", "2031-03-03"))
+    assert [(r.original, r.derived, r.kind) for r in relations] == [
+        ("original-en", "translation-es", "translation")
+    ]
