@@ -30,8 +30,8 @@ import numpy as np
 
 from benchmarks.relate import print_table
 from newstrace.model import Article
-from newstrace.relate.bitext import align_translation
-from newstrace.relate.crosslingual import CrosslingualOptions, is_translation, xsentences
+from newstrace.relate.bitext import Profile, align_translation
+from newstrace.relate.crosslingual import CAPITALISED_NOUNS, CrosslingualOptions, is_translation, xsentences
 
 Encode = Callable[[list[str]], np.ndarray]
 
@@ -93,6 +93,7 @@ def compare_encoders(wmt: list[Article], records: dict[str, dict], docs: int = 1
         if records[a.id]["doc"] != records[b.id]["doc"] and a.language != b.language
     ]
     options = CrosslingualOptions()
+    profiles = {a.id: Profile(xsentences(a.text, a.language), a.language in CAPITALISED_NOUNS) for a in test}
     rows = []
     for name, encode in _encoders().items():
         vectors: dict[str, np.ndarray] = {}
@@ -116,9 +117,7 @@ def compare_encoders(wmt: list[Article], records: dict[str, dict], docs: int = 1
                 meaning = vectors[b.id] @ vectors[a.id].T if vectors else None
                 if meaning is not None and label == "true" and meaning.shape[0] == meaning.shape[1]:
                     retrieved.extend((meaning.argmax(axis=1) == np.arange(len(meaning))).tolist())
-                comparison = align_translation(
-                    xsentences(a.text, a.language), xsentences(b.text, b.language), meaning, align
-                )
+                comparison = align_translation(profiles[a.id], profiles[b.id], meaning, align)
                 hits += is_translation(comparison, options)
             decided[label] = hits
         rows.append(
