@@ -209,12 +209,12 @@ def _side(
 def is_copy(comparison: Comparison, options: ClassifyOptions) -> bool:
     """Enough in-order correspondence to say one text reuses the other (not just the same event)."""
     short = comparison.shorter()
-    # A text of two sentences (an excerpt of two one-sentence paragraphs) needs both; one sentence is too
-    # little to tell a copy by.
-    if (
-        comparison.matched < min(options.min_sentences, max(short.sentences, 2))
-        or comparison.score < options.min_score
-    ):
+    longer = comparison.right if short is comparison.left else comparison.left
+    # A text of two sentences may be an excerpt (two one-sentence paragraphs) of a text it covers a small
+    # part of: then both must match. Two short texts sharing two sentences are two outlets running one
+    # wire lead, and one sentence is too little to tell a copy by.
+    excerpt = short.sentences == 2 and longer.coverage <= options.excerpt_max_original_coverage
+    if comparison.matched < (2 if excerpt else options.min_sentences) or comparison.score < options.min_score:
         return False
     if short.coverage < options.min_shorter_coverage:
         # A shared block (page boilerplate, one quoted statement) is not a copy of the text.
