@@ -85,7 +85,7 @@ def test_brief_on_a_store_only_ingest_runs_every_stage_first(tmp_path: Path) -> 
     result = runner.invoke(app, ["brief", BRIDGE_STORY, "--db", db, "--format", "json"])
     assert result.exit_code == 0, result.output
     brief = json.loads(result.stdout)
-    assert len(brief["copy_tree"]) == 3
+    assert len(brief["copy_tree"]) == 4
     assert {"Elsa Barga", "21"} <= {f["text"] for f in brief["findings"]}
 
 
@@ -103,7 +103,7 @@ def test_articles_stored_by_a_run_that_stopped_before_the_stages_are_finished_by
     with LocalEngine(store, workers=Workers(1)) as engine:
         engine.ingest([DEMO])  # stored, then "killed" before any later stage ran
         again = engine.analyze([DEMO])
-    assert (again.ingest.ingested, again.ingest.duplicates) == (0, 8)
+    assert (again.ingest.ingested, again.ingest.duplicates) == (0, 9)
     assert {(r.derived, r.kind) for r in store.relations.all()} >= {("demo-farm-spun", "spun")}
     assert all(store.stages.done(a) == ("extract", "relate", "stories", "checks", "brief") for a in store.articles.ids())
 

@@ -23,7 +23,7 @@ from typing import Any, Literal, TypeVar
 Span = tuple[int, int]
 
 DocumentFormat = Literal["text", "html"]
-RelationKind = Literal["duplicate", "excerpt", "edited", "spun", "rewrite"]
+RelationKind = Literal["duplicate", "excerpt", "edited", "spun", "rewrite", "translation"]
 PassageChange = Literal["identical", "edited", "paraphrased"]
 Direction = Literal["known", "unknown"]
 FindingKind = Literal["name", "number", "quote"]

@@ -4,7 +4,7 @@
 copy changed: severity ``alteration``); ``check_within`` finds one person named two ways
 in one article; ``check_independent`` compares two independent reports of one story
 (severity ``difference``). ``check_article`` runs them for one article as it joins a
-story, ``check_story`` for every article of a story; ``checks.store`` does the same over
+story, ``check_story`` for every article of a story; ``checks.stage`` does the same over
 a store and writes the findings.
 """
 
@@ -14,10 +14,12 @@ from collections.abc import Iterable
 
 from newstrace.checks import names, numbers, quotes
 from newstrace.checks.facts import CheckOptions, complete_passages
+from newstrace.checks.translation import translation_findings
 from newstrace.groups import neighbours, reachable
 from newstrace.model import Article, Finding, Passage, Relation, Severity
 from newstrace.nlp.annotate import Annotations, annotate, plain_words
 from newstrace.nlp.entities import CONNECTORS, FUNCTION_WORDS
+from newstrace.relate.crosslingual import differ
 
 __all__ = [
     "CheckOptions",
@@ -166,10 +168,16 @@ def _article_findings(
     for relation in sorted(relations, key=lambda r: (r.original, r.derived)):
         if relation.derived == article_id and (other_id := relation.original) in others:
             severity: Severity = "alteration" if relation.direction == "known" else "difference"
+            if relation.kind == "translation":
+                found += translation_findings(
+                    facts_for(other_id), mine, list(relation.evidence), severity, options
+                )
+                continue
             found += _pair(facts_for(other_id), mine, list(relation.evidence), options, severity)
     found += names.within_findings(mine)
     linked = _copy_group(article_id, relations)
-    independent = sorted(i for i in others if i not in linked)
+    # Reports in another language share no words to compare by (translations are checked above).
+    independent = sorted(i for i in others if i not in linked and not differ(mine.article, others[i]))
     for other_id in _closest(mine, [facts_for(i) for i in independent], options.max_independent):
         found += _independent(mine, facts_for(other_id), options)
     return found

@@ -28,8 +28,9 @@ SENTENCE_OPENERS = word_set("""the a an he she it they we i you his her its thei
     as since although though because what who why how""")
 
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
-_OPENING = re.compile(r"\s+[\"'“‘(\[]*([A-Z0-9])")
-_NEXT_WORD = re.compile(r"\s+[\"'“‘(\[]*([\w']+)")
+# What may open a sentence: quotation marks and brackets of any language, then a capital or a digit.
+_OPENING = re.compile(r"\s+[\"'“‘«‹„‚¿¡(\[]*([^\W_])")
+_NEXT_WORD = re.compile(r"\s+[\"'“‘«‹„‚¿¡(\[]*([\w']+)")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 _PARAGRAPHS = re.compile(r"[^\n]+")
 # How far around a boundary the rules look: longer than any abbreviation or opening run.
@@ -66,7 +67,7 @@ def _boundaries(text: str, start: int, end: int) -> list[int]:
     for match in _END.finditer(text, start, end):
         after = match.end()
         opening = _OPENING.match(text, after, min(end, after + _LOOK))
-        if opening is None:
+        if opening is None or not (opening.group(1).isupper() or opening.group(1).isdigit()):
             continue
         punctuation = match.group()
         single_period = punctuation.startswith(".") and not punctuation.startswith("..")

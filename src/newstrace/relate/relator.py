@@ -19,6 +19,12 @@ from newstrace.model import Article, Relation
 from newstrace.nlp.annotate import Sentence, sentences
 from newstrace.relate.candidates import CandidateIndex, Query, fingerprint
 from newstrace.relate.classify import ClassifyOptions, compare_sentences, is_copy
+from newstrace.relate.crosslingual import (
+    CrosslingualOptions,
+    Translations,
+    commonest_language,
+    differ,
+)
 from newstrace.relate.direction import DirectionOptions
 from newstrace.relate.graph import Edge, components, resolve
 from newstrace.workers import Progress, Workers, interleaved
@@ -44,6 +50,7 @@ class RelateOptions:
         parent_margin: parents scoring within this of the best count as equally good.
         classify: thresholds of the copy decision and the kinds.
         direction: margins of the direction decision.
+        crosslingual: translations: candidates in other languages and their decision.
     """
 
     top_k: int = 8
@@ -57,6 +64,7 @@ class RelateOptions:
     parent_margin: float = 0.1
     classify: ClassifyOptions = field(default_factory=ClassifyOptions)
     direction: DirectionOptions = field(default_factory=DirectionOptions)
+    crosslingual: CrosslingualOptions = field(default_factory=CrosslingualOptions)
 
 
 class Relator:
@@ -84,6 +92,8 @@ class Relator:
         self._sentences: OrderedDict[str, list[Sentence]] = OrderedDict()
         self._compared: set[tuple[str, str]] = set()  # pairs complete_group compared
         self._semantic = _SemanticIndex(encoder) if self.options.semantic else None
+        crosslingual = self.options.crosslingual
+        self._translations = Translations(crosslingual) if crosslingual.enabled else None
 
     def __len__(self) -> int:
         return len(self._articles)
@@ -117,6 +127,8 @@ class Relator:
         batch, fingerprints and verification run in forked processes.
         """
         batch = sorted((a for a in articles if a.id not in self._articles), key=lambda a: a.id)
+        if self._translations and not self._articles:
+            self._translations.quiet_language = commonest_language(batch)
         # The embedding runtime's thread pools are not safe to fork: the semantic path stays in-process.
         parallel = len(batch) >= self.options.parallel_min_articles and not self._semantic
         workers = workers or Workers(1)
@@ -129,6 +141,8 @@ class Relator:
         unique = {(e.left, e.right): e for share in found for e in share}
         self._link([unique[key] for key in sorted(unique)])
         self._complete_all_groups()
+        if self._translations:
+            self._translations.quiet_language = self.options.crosslingual.main_language
 
     def _verify_batch(self, batch: list[Article], progress: Progress | None = None) -> list[Edge]:
         checked: set[tuple[str, str]] = set()
@@ -225,6 +239,8 @@ class Relator:
             found += [
                 c for c in self._semantic.query(article, options.semantic_top_k, vector) if c not in found
             ]
+        if self._translations:
+            found += self._translations.candidates(article, self._index, self._articles, found)
         return found
 
     def _verify(self, article: Article, query: Query | None, candidates: list[str]) -> list[Edge]:
@@ -233,6 +249,9 @@ class Relator:
         edges = []
         for candidate in candidates:
             if candidate == article.id or candidate not in self._index:
+                continue
+            if self._translations and differ(article, self._articles[candidate]):
+                edges += self._translation(article, candidate)
                 continue
             if query is not None:
                 agreement, count = self._index.order_agreement(query, candidate)
@@ -245,6 +264,14 @@ class Relator:
             if is_copy(comparison, options.classify):
                 edges.append(Edge(left, right, comparison))
         return edges
+
+    def _translation(self, article: Article, candidate: str) -> list[Edge]:
+        """The pair as a translation edge, when the cross-lingual alignment says it is one."""
+        assert self._translations is not None
+        left, right = sorted((candidate, article.id))
+        texts = {article.id: article, candidate: self._articles[candidate]}
+        comparison = self._translations.verify(texts[left], texts[right])
+        return [Edge(left, right, comparison)] if comparison is not None else []
 
     def _sentences_of(self, article_id: str, pending: Article) -> list[Sentence]:
         cached = self._sentences.get(article_id)
