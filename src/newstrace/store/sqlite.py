@@ -78,6 +78,11 @@ class SQLiteStore:
         self._db.close()
 
     @property
+    def connection(self) -> sqlite3.Connection:
+        """The open connection, for a module that keeps its own tables here (the watcher's state)."""
+        return self._db
+
+    @property
     def schema_version(self) -> int:
         return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
