@@ -24,9 +24,13 @@ class Reply:
     chunks: Iterable[tuple[bytes, float]] | None = None
 
 
-@dataclass(frozen=True)
+@dataclass
 class Hit:
-    """One request as the site saw it: when it came (monotonic seconds), and whether the answer went out."""
+    """One request as the site saw it: when it came (monotonic seconds), and whether the answer went out whole.
+
+    It is logged as it comes, so a request the client gave up on is in the log even while its answer is
+    still being held back.
+    """
 
     path: str
     at: float
@@ -66,9 +70,10 @@ class Site:
         with self._lock:
             return [h.path for h in self.hits if h.completed or not completed_only]
 
-    def _record(self, hit: Hit) -> None:
+    def _record(self, hit: Hit) -> Hit:
         with self._lock:
             self.hits.append(hit)
+        return hit
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         site = self
@@ -87,15 +92,13 @@ class Site:
                     reply = Reply(404, b"<html><body>not found</body></html>", {"Content-Type": "text/html"})
                 else:
                     reply = route(headers) if callable(route) else route
-                completed = False
+                hit = site._record(Hit(self.path, at, headers, reply.status, completed=False))
                 try:
                     time.sleep(reply.delay)
                     self._send(reply)
-                    completed = True
+                    hit.completed = True
                 except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
                     self.close_connection = True
-                finally:
-                    site._record(Hit(self.path, at, headers, reply.status, completed))
 
             def _send(self, reply: Reply) -> None:
                 self.send_response(reply.status)

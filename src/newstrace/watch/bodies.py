@@ -43,7 +43,7 @@ class BoundedDecoder:
         One byte over ``room`` tells the caller the limit was passed without inflating the rest.
         """
         try:
-            return self._inflate(data, room + 1)
+            return self._inflate(data, room + 1)[: room + 1]
         except (zlib.error, brotli.error) as error:
             raise BodyError(f"corrupt {self.coding} body: {error}") from error
 
