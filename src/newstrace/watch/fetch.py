@@ -297,7 +297,7 @@ class Fetcher:
         decoder = BoundedDecoder(response.headers.get("Content-Encoding", ""))
         pieces: list[bytes] = []
         size = 0
-        for raw in response.iter_raw(1 << 16):
+        for raw in response.iter_raw():  # as it arrives: a chunk size would hold back a slow drip
             piece = decoder.decode(raw, limit - size)
             pieces.append(piece)
             size += len(piece)

@@ -122,7 +122,10 @@ def _absolute(base: str, links: Iterable[str]) -> tuple[str, ...]:
 
 
 def page_canonical(body: bytes) -> tuple[bool, str | None]:
-    """Whether a page is an AMP page (``<html amp>`` or ``<html ⚡>``), and its ``<link rel=canonical>``."""
+    """Whether a page is an AMP page (``<html amp>`` or ``<html ⚡>``), and its ``<link rel=canonical>``.
+
+    Only an absolute canonical url counts, as in extraction (``extract.meta``), so both name a page alike.
+    """
     try:
         tree = html.fromstring(body)
     except (etree.ParserError, ValueError):
@@ -131,7 +134,8 @@ def page_canonical(body: bytes) -> tuple[bool, str | None]:
     amp = any(name.lower() in ("amp", "⚡") for name in root.attrib)
     canonical = next(
         (link.get("href") for link in root.iter("link")
-         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href")),
+         if "canonical" in (link.get("rel") or "").lower().split()
+         and (link.get("href") or "").strip().startswith(("http://", "https://"))),
         None,
     )
     return amp, canonical
