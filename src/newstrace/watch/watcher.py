@@ -142,6 +142,13 @@ class Watcher:
         self.on_event = on_event or (lambda event: None)
         for file in state.robots_files():
             self.fetcher.robots.remember(file)
+        # What one pass keeps track of (reset by run_once): its report, the tasks waiting per host and
+        # running, the page keys scheduled, and the pages recorded since the last flush.
+        self._report = WatchReport()
+        self._queues: dict[str, deque[_Task]] = {}
+        self._running: dict[Future[_Result], _Task] = {}
+        self._scheduled: set[str] = set()
+        self._since_flush = 0
 
     def close(self) -> None:
         self.fetcher.close()
@@ -161,12 +168,8 @@ class Watcher:
 
     def run_once(self) -> WatchReport:
         """One pass: finish what a stopped run left, then poll every source that is due."""
-        self._report = WatchReport()
+        self._report, self._queues, self._running, self._scheduled = WatchReport(), {}, {}, set()
         self._flush()
-        self._queues: dict[str, deque[_Task]] = {}
-        self._running: dict[Future[_Result], _Task] = {}
-        self._scheduled: set[str] = set()
-        self._since_flush = 0
         with ThreadPoolExecutor(self.options.fetch.concurrency, thread_name_prefix="watch") as pool:
             for status in self.due():
                 poll = _Poll(status, self.clock())
