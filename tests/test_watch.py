@@ -1,9 +1,11 @@
 """The watcher against a local site that misbehaves on purpose (127.0.0.1 only, each test a few seconds).
 
-Politeness is proved from the site's own log: it stamps each request as it reads it, and no two
-requests to one host may start closer than the watcher's minimum interval (0.2 s here), less a
-small allowance for loopback scheduling (the watcher spaces the starts on its clock; the site reads
-them a few milliseconds later, not always equally late).
+Politeness is proved from the site's own log: it stamps each request as it reads it, and any k + 1
+requests to one host must span at least k times the watcher's minimum interval (0.2 s here), less
+one allowance of 0.1 s. The watcher spaces the starts exactly on its own clock (test_watch_parts
+shows the gate does); the site, in the same busy process on a shared machine, reads one request
+now and then tens of milliseconds late, which shortens the gap before the next. The allowance does
+not add up over a run, so a watcher that went faster than its limit would still be caught.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from newstrace.watch.urls import url_key
 from watch_server import Reply, Site, article_page, html_reply, news_sitemap, rss, sitemap_index
 
 INTERVAL = 0.2
-JITTER = 0.05
+ALLOWANCE = 0.1
 FAST = FetchOptions(
     contact="https://example.org/newstrace-tests",
     min_interval=INTERVAL,
@@ -93,9 +95,11 @@ def feed(site: Site, links: list[str], path: str = "/feed.xml", **headers: str) 
 
 
 def assert_spaced(site: Site) -> None:
-    """No two requests to the site closer than the minimum interval."""
+    """Requests to the site never came faster than one a minimum interval (see the module's docstring)."""
     starts = sorted(hit.at for hit in site.hits)
-    assert all(later - earlier >= INTERVAL - JITTER for earlier, later in itertools.pairwise(starts))
+    for i, j in itertools.combinations(range(len(starts)), 2):
+        assert starts[j] - starts[i] >= (j - i) * INTERVAL - ALLOWANCE, [round(b - a, 3) for a, b in
+                                                                         itertools.pairwise(starts)]
 
 
 def assert_polite(site: Site) -> None:
@@ -156,7 +160,7 @@ def test_429_waits_as_long_as_retry_after_says(tmp_path: Path) -> None:
         assert run.urls == [site.url + "/a/3"]
         tries = [h for h in site.hits if h.path == "/a/3"]
         assert [h.status for h in tries] == [429, 200]
-        assert tries[1].at - tries[0].at >= 1.0 - JITTER
+        assert tries[1].at - tries[0].at >= 1.0 - ALLOWANCE
         assert_polite(site)
 
 
@@ -259,10 +263,12 @@ def test_an_unreadable_robots_txt_allows_nothing(tmp_path: Path) -> None:
 
 
 def test_an_unchanged_feed_costs_a_304(tmp_path: Path) -> None:
+    modified = "Tue, 06 May 2031 10:00:00 GMT"
+
     def conditional(headers: dict[str, str]) -> Reply:
-        if headers.get("if-none-match") == '"v1"':
+        if headers.get("if-none-match") == '"v1"' and headers.get("if-modified-since") == modified:
             return Reply(304, b"", {"ETag": '"v1"'})
-        return Reply(200, rss([site.url + "/a/1"]), {**FEED_HEADERS, "ETag": '"v1"'})
+        return Reply(200, rss([site.url + "/a/1"]), {**FEED_HEADERS, "ETag": '"v1"', "Last-Modified": modified})
 
     with Site({"/feed.xml": conditional}) as site:
         pages(site, 1)
