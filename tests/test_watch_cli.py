@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -50,3 +51,17 @@ def test_watch_without_anything_to_watch_says_so(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "nothing to watch" in result.stderr
     bad = runner.invoke(app, ["watch", "--once", str(tmp_path / "missing.toml"), "--db", str(tmp_path / "t.db")])
     assert bad.exit_code == 2 and "is neither a url nor a readable file" in bad.stderr
+
+
+def test_without_the_watch_extra_the_cli_says_what_to_install(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "httpx", None)  # as if httpx were not installed
+    for name in [name for name in sys.modules if name.startswith("newstrace.watch")]:
+        monkeypatch.delitem(sys.modules, name)
+    result = runner.invoke(app, ["watch", "status", "--db", str(tmp_path / "t.db")])
+    assert result.exit_code == 2 and "pip install 'newstrace[watch]'" in result.stderr
+
+
+def test_text_from_the_web_cannot_drive_the_terminal() -> None:
+    from newstrace.cli.watch import _untrusted
+
+    assert _untrusted("https://x.example/\x1b[2J[bold]a\x07").plain == "https://x.example/[2J[bold]a"

@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Annotated, Any
 
 import click
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 from typer.core import TyperGroup
 
 from newstrace.cli.app import DEFAULT_DB_PATH, DbOption, app, console, progress_stages
 from newstrace.store import open_store
-from newstrace.watch import ConfigError, SQLiteWatchState, Watcher, WatchOptions, WatchReport, load_watch_list
-from newstrace.watch.sink import store_and_analyze
+
+if TYPE_CHECKING:
+    from newstrace.watch import Watcher, WatchReport
 
 
 class _RunByDefault(TyperGroup):
@@ -46,6 +51,18 @@ SourcesArgument = Annotated[
         show_default=False,
     ),
 ]
+def _watch() -> ModuleType:
+    """``newstrace.watch``, imported when a watch command runs: its HTTP libraries are an extra."""
+    try:
+        import newstrace.watch
+        import newstrace.watch.sink
+    except ImportError as error:
+        needs = escape(f"newstrace watch needs the watch extra (pip install 'newstrace[watch]'): {error}")
+        console.print(f"[bold red]error:[/] {needs}")
+        raise typer.Exit(2) from error
+    return newstrace.watch
+
+
 _EVENT_BARS = {
     "poll": "sources polled",
     "page": "pages fetched",
@@ -71,17 +88,18 @@ def watch_run(
 
     What it has seen is kept in the store, so a run that is stopped resumes where it was. See the README for the TOML watch list.
     """
+    watch = _watch()
     overrides: dict[str, Any] = {k: v for k, v in (("archive", archive), ("interval", interval)) if v is not None}
-    base = replace(WatchOptions(), **overrides)
+    base = replace(watch.WatchOptions(), **overrides)
     if contact:
         base = replace(base, fetch=replace(base.fetch, contact=contact))
     try:
-        config = load_watch_list(sources or [], base)
-    except ConfigError as error:
+        config = watch.load_watch_list(sources or [], base)
+    except watch.ConfigError as error:
         console.print(f"[bold red]error:[/] {error}")
         raise typer.Exit(2) from error
     with open_store(db) as store:
-        state = SQLiteWatchState(store)
+        state = watch.SQLiteWatchState(store)
         watched = config.sources or tuple(s.source for s in state.statuses())
         if not watched:
             console.print("[bold red]error:[/] nothing to watch: give a TOML watch list or urls")
@@ -93,7 +111,8 @@ def watch_run(
                 name = _EVENT_BARS[event]
                 bars.setdefault(name, stage(name, None))(1)
 
-            watcher = Watcher(watched, state, store_and_analyze(store), config.options, on_event=on_event)
+            sink = watch.sink.store_and_analyze(store)
+            watcher = watch.Watcher(watched, state, sink, config.options, on_event=on_event)
             try:
                 if once:
                     _print_report(watcher.run_once())
@@ -120,7 +139,7 @@ def _print_report(report: WatchReport) -> None:
         f"{report.duplicates} already had, [bold]{len(report.errors)}[/] errors"
     )
     for url, reason in report.errors[:50]:
-        console.print(f"  [yellow]error[/] {url}: {reason}", highlight=False)
+        console.print(Text("  error ", style="yellow") + _untrusted(f"{url}: {reason}"), highlight=False)
 
 
 @watch_app.command("status")
@@ -130,7 +149,7 @@ def watch_status(
 ) -> None:
     """Per source: the last poll, the new pages it found, its errors and the next poll."""
     with open_store(db) as store:
-        state = SQLiteWatchState(store)
+        state = _watch().SQLiteWatchState(store)
         statuses, counts = state.statuses(), state.counts()
     if as_json:
         for status in statuses:
@@ -142,11 +161,19 @@ def watch_status(
         table.add_column(column, overflow="fold")
     for status in statuses:
         table.add_row(
-            status.source.name or status.source.url, status.source.kind, _time(status.last_poll),
+            _untrusted(status.source.name or status.source.url), status.source.kind, _time(status.last_poll),
             str(status.new_pages), str(status.total_pages), str(status.errors), _time(status.next_poll),
-            status.last_error or "",
+            _untrusted(status.last_error or ""),
         )
     Console(soft_wrap=True).print(table)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # ESC and the rest: a page cannot drive the terminal
+
+
+def _untrusted(text: str) -> Text:
+    """Text from the web (urls, reasons with them) shown as it is: no markup, no terminal control codes."""
+    return Text(_CONTROL.sub("", text))
 
 
 def _time(epoch: float | None) -> str:
