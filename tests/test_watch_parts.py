@@ -12,6 +12,8 @@ from pathlib import Path
 import brotli
 import pytest
 
+from newstrace.extract import extract_article, stable_id
+from newstrace.model import RawDocument
 from newstrace.store import MEMORY, open_store
 from newstrace.watch import ConfigError, MemoryWatchState, Source, SQLiteWatchState, load_watch_list
 from newstrace.watch.archive import ArchivedRecord, ArchivePosition
@@ -242,3 +244,15 @@ def test_state_keeps_its_promises(state) -> None:
     state.apply(StateChange(seen=("//a.example/2",)))  # a page that failed before, had at last
     assert state.failure("//a.example/2") is None and state.failure("//a.example/3").permanent
     assert (state.counts().seen, state.counts().failed, state.counts().queued, state.counts().pending) == (2, 1, 1, 0)
+
+
+def test_an_amp_page_is_named_by_its_canonical_url_on_the_same_site_only() -> None:
+    def article_id(url: str, canonical: str, amp: bool) -> str:
+        page = article_page(1, canonical=canonical, amp=amp).decode()
+        return extract_article(RawDocument(origin="t", body=page, format="html", url=url)).id
+
+    same_site = "https://news.example/2031/pier-1"
+    assert article_id("https://news.example/amp/pier-1", same_site, amp=True) == stable_id(same_site, "")
+    # A copy that kept the original's canonical link (or any page that is not AMP) keeps its own url.
+    assert article_id("https://farm.example/pier-1", same_site, amp=True) == stable_id("https://farm.example/pier-1", "")
+    assert article_id("https://news.example/pier-1?ref=x", same_site, amp=False) != stable_id(same_site, "")
