@@ -14,6 +14,7 @@ MODULES = (
     "checks",
     "stream",
     "embedding",
+    "watch",
 )
 
 failed = []

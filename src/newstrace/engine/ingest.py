@@ -110,9 +110,21 @@ def ingest(
         An ``IngestReport``: new article ids, duplicates, problems with their reasons.
     """
     options = options or IngestOptions()
+    return ingest_items(store, read_sources(paths, options.sources), workers, options, progress)
+
+
+def ingest_items(
+    store: Store,
+    items: Iterable[SourceItem],
+    workers: Workers | None = None,
+    options: IngestOptions | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """``ingest`` of items already read (documents fetched by the watcher or posted to the server)."""
+    options = options or IngestOptions()
     workers = workers or Workers(1)
     report = IngestReport()
-    batches = ((batch, _to_extract(store, batch, report)) for batch in _batches(read_sources(paths, options.sources), options.batch_size))
+    batches = ((batch, _to_extract(store, batch, report)) for batch in _batches(items, options.batch_size))
     for batch, results in _extracted(batches, _encoded, workers, options):
         changes = Changes(problems=[r for r in results if isinstance(r, Problem)])
         changes.articles, refused = _accepted(store, [r for r in results if not isinstance(r, Problem)], report)
