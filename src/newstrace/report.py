@@ -9,9 +9,10 @@ from rich.table import Table
 
 from newstrace.analysis import AnalyzeReport
 from newstrace.brief import BriefOptions, brief_encoder, brief_for_story, render_brief_text
-from newstrace.model import Story
+from newstrace.model import Problem, Story
 from newstrace.pipeline import IngestReport
 from newstrace.relate import site_statistics
+from newstrace.safety import for_terminal
 from newstrace.store import SQLiteStore
 
 MAX_LISTED_PROBLEMS = 50
@@ -25,11 +26,16 @@ def render_ingest_summary(report: IngestReport, console: Console) -> None:
         f"[bold]{report.skipped}[/] skipped"
     )
     for problem in report.problems[:MAX_LISTED_PROBLEMS]:
-        console.print(f"  [yellow]skipped[/] {problem.origin}: {problem.reason}", highlight=False)
+        console.print(f"  {problem_line(problem)}", highlight=False)
     if len(report.problems) > MAX_LISTED_PROBLEMS:
         console.print(f"  … and {len(report.problems) - MAX_LISTED_PROBLEMS} more, by reason:")
         for reason, count in Counter(p.reason.split(":")[0] for p in report.problems).most_common():
-            console.print(f"  {count:>6} × {reason}", highlight=False)
+            console.print(f"  {count:>6} × {for_terminal(reason, markup=True)}", highlight=False)
+
+
+def problem_line(problem: Problem) -> str:
+    """A skipped input item as a line of console markup, its (untrusted) origin and reason made safe."""
+    return f"[yellow]skipped[/] {for_terminal(problem.origin, markup=True)}: {for_terminal(problem.reason, markup=True)}"
 
 
 def render_stage_summary(report: AnalyzeReport, console: Console) -> None:
@@ -55,7 +61,7 @@ def render_report(store: SQLiteStore, report: AnalyzeReport, console: Console) -
     for story in [s for s in stories if len(s.articles) > 1][:MAX_BRIEFS]:
         brief = brief_for_story(store, story.id, encoder=encoder)
         articles = {a.id: a for a in store.iter_articles(story.articles)}
-        console.rule(f"[bold]{story.title}")
+        console.rule(f"[bold]{_cell(story.title)}")
         console.print(render_brief_text(brief, articles), highlight=False, markup=False, soft_wrap=True)
     if sum(len(s.articles) > 1 for s in stories) > MAX_BRIEFS:
         console.print(f"(briefs of the {MAX_BRIEFS} largest stories shown; see `newstrace brief STORY`)")
@@ -73,7 +79,8 @@ def _stories_table(stories: list[Story], title: str) -> Table:
     table.add_column("title", ratio=2, overflow="fold")
     for story in stories:
         span = " – ".join(dict.fromkeys(d for d in (story.first_seen, story.last_seen) if d)) or "undated"
-        table.add_row(story.id, str(len(story.articles)), span, ", ".join(story.outlets), story.title)
+        table.add_row(_cell(story.id), str(len(story.articles)), _cell(span), _cell(", ".join(story.outlets)),
+                      _cell(story.title))
     return table
 
 
@@ -86,8 +93,13 @@ def _sites_table(store: SQLiteStore) -> Table:
     for stats in site_statistics(store.relations(), articles):
         if stats.derived:
             table.add_row(
-                stats.site, str(stats.articles), str(stats.derived), f"{stats.derived_share:.0%}",
-                ", ".join(f"{site} ({n})" for site, n in stats.sources),
+                _cell(stats.site), str(stats.articles), str(stats.derived), f"{stats.derived_share:.0%}",
+                _cell(", ".join(f"{site} ({n})" for site, n in stats.sources)),
                 ", ".join(f"{n} {kind}" for kind, n in stats.kinds.items()),
             )
     return table
+
+
+def _cell(text: str) -> str:
+    """Stored (untrusted) text for a table cell or rule: Rich reads markup in both."""
+    return for_terminal(text, markup=True)

@@ -20,6 +20,7 @@ from rich.progress import (
 )
 
 from newstrace.analysis import StageCallback
+from newstrace.errors import NewstraceError
 from newstrace.exporting import EXPORT_FORMATS, write_records
 from newstrace.pipeline import ProgressCallback
 from newstrace.store import DEFAULT_DB
@@ -75,12 +76,18 @@ def progress_stages() -> Iterator[StageCallback]:
 
 @contextmanager
 def open_output(path: Path | None) -> Iterator[TextIO]:
-    """Standard output, or ``path`` opened for writing."""
+    """Standard output, or ``path`` opened for writing; a failed write (a full disk, say) is a clear error,
+    and the partial file is removed."""
     if path is None:
         yield sys.stdout
         return
-    with open(path, "w", encoding="utf-8", newline="") as file:
-        yield file
+    try:
+        with open(path, "w", encoding="utf-8", newline="") as file:
+            yield file
+    except OSError as error:
+        if path.is_file():
+            path.unlink()
+        raise NewstraceError(f"cannot write {path}: {error.strerror or error}") from error
 
 
 def export_records(records: Iterable[dict[str, Any]], fmt: str, output: Path | None) -> None:

@@ -24,7 +24,7 @@ from newstrace.cli.app import (
 )
 from newstrace.model import Article
 from newstrace.pipeline import IngestReport, extract_items, ingest
-from newstrace.report import render_ingest_summary, render_report, render_stage_summary
+from newstrace.report import problem_line, render_ingest_summary, render_report, render_stage_summary
 from newstrace.sources import read_sources
 from newstrace.store import open_store
 
@@ -86,7 +86,7 @@ def extract_command(
                 out.write(json.dumps({"path": item.origin, **item.to_dict()}, ensure_ascii=False) + "\n")
             else:
                 problems += 1
-                console.print(f"[yellow]skipped[/] {item.origin}: {item.reason}")
+                console.print(problem_line(item))
     if strict and problems:
         raise typer.Exit(1)
 
