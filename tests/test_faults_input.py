@@ -361,3 +361,13 @@ def test_decoder_registers_no_codec_error_handler() -> None:
     importlib.reload(importlib.import_module("newstrace.sources.decode"))
     with pytest.raises(LookupError):
         codecs.lookup_error("newstrace-cp1252")
+
+
+# -- Found by the fuzz test ---------------------------------------------------------------------------
+
+
+def test_a_url_that_cannot_be_parsed_does_not_abort_ingest(tmp_path: Path, store) -> None:
+    path = tmp_path / "urls.jsonl"
+    path.write_text(json_lines({"id": "u1", "url": "[", "text": TEXT}, {"url": "http://[::1", "text": TEXT + "!"}))
+    report = ingest(store, [path])
+    assert report.ingested == 2 and not report.problems
