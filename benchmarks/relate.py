@@ -25,9 +25,11 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from benchmarks import store_articles
+from newstrace.engine import AnalyzeOptions, LocalEngine
 from newstrace.extract import extract_article
 from newstrace.model import Article, RawDocument, Relation
-from newstrace.relate import RelateOptions, Relator, relate_all, relate_store
+from newstrace.relate import RelateOptions, Relator, relate_all
 from newstrace.relate.classify import compare
 from newstrace.store import open_store
 
@@ -246,9 +248,12 @@ def main() -> None:
     print(f"loaded and extracted {len(articles)} articles in {time.perf_counter() - start:.1f}s")
 
     with tempfile.TemporaryDirectory() as folder, open_store(Path(folder) / "bench.db") as store:
-        store.add_articles(articles)
+        store_articles(store, articles)
         start, cpu = time.perf_counter(), _cpu_seconds()
-        relations = relate_store(store, options=options)
+        with LocalEngine(store, AnalyzeOptions(relate=options)) as engine:
+            engine.run(engine.pipeline("relate"))
+            workers = engine.workers.count
+        relations = store.relations.all()
         elapsed, cpu = time.perf_counter() - start, _cpu_seconds() - cpu
     peak_mb = (
         max(
@@ -258,8 +263,8 @@ def main() -> None:
         / 1024
     )
     print(
-        f"relate_store over {len(articles)} articles: {elapsed:.1f}s = {len(articles) / elapsed:.0f} articles/s "
-        f"(end to end: load from SQLite, relate, write {len(relations)} relations, {options.workers} workers); "
+        f"relate stage over {len(articles)} stored articles: {elapsed:.1f}s = {len(articles) / elapsed:.0f} articles/s "
+        f"(end to end: load from SQLite, relate, write {len(relations)} relations, {workers} workers); "
         f"CPU {cpu:.0f}s in all = {len(articles) / cpu * 2:.0f} articles/s per 2 CPU-seconds; peak RSS {peak_mb:.0f} MB"
     )
 

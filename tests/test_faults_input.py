@@ -25,8 +25,8 @@ from warcio.warcwriter import WARCWriter
 
 import newstrace.cli as cli
 from newstrace.cli import app
+from newstrace.engine import ingest
 from newstrace.model import Problem, RawDocument
-from newstrace.pipeline import ingest
 from newstrace.safety import for_csv_cell, for_html, for_terminal
 from newstrace.sources import SourceOptions, read_sources
 
@@ -179,7 +179,7 @@ def test_08_lone_surrogate_in_json_does_not_lose_the_batch(tmp_path: Path, store
     ))
     report = ingest(store, [path])
     assert sorted(report.new_ids) == ["after", "before", "lone"]
-    lone = store.get_article("lone")
+    lone = store.articles.get("lone")
     assert lone.title == "Broken \ufffd title" and lone.text.endswith("two \ufffd")
     assert lone.metadata == {"tag": "\ufffd"}
 
@@ -281,7 +281,7 @@ def test_16_terminal_escapes_never_reach_the_terminal(tmp_path: Path) -> None:
     db = str(tmp_path / "t.db")
     analyzed = runner.invoke(app, ["analyze", str(path), "--db", db])
     assert analyzed.exit_code == 0, analyzed.output
-    story = json.loads(runner.invoke(app, ["export", "stories", "--db", db]).stdout.splitlines()[0])["story"]
+    story = json.loads(runner.invoke(app, ["export", "stories", "--db", db]).stdout.splitlines()[0])["id"]
     brief = runner.invoke(app, ["brief", story, "--db", db])
     assert brief.exit_code == 0, brief.output
     assert "Ferry aground" in analyzed.stdout and "Ferry aground" in brief.stdout

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from newstrace.pipeline import ingest
+from newstrace.engine import ingest
 from newstrace.sources import read_sources
 from newstrace.sources.feeds import read_feed
 from newstrace.store import MEMORY, open_store
@@ -53,10 +53,10 @@ def ingested(name: str, data: bytes) -> Outcome:
         path = Path(folder) / name
         path.write_bytes(data)
         report = ingest(store, [path])
-        articles = list(store.iter_articles())
+        articles = list(store.articles.all())
         for article in articles:
             json.dumps(article.to_dict(), ensure_ascii=False).encode("utf-8")
-        for problem in store.problems():
+        for problem in store.problems.all():
             (problem.origin + problem.reason).encode("utf-8")
         return Outcome(
             stored=[a.origin.replace(str(path), "FILE") for a in articles],

@@ -18,7 +18,6 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import json
-import os
 import struct
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -192,14 +191,16 @@ def _model_directory(options: EncoderOptions) -> Path:
 
 def _require(module: str) -> Any:
     """Import an optional dependency, or say how to install it."""
-    if module == "onnxruntime":
-        os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
     try:
-        return importlib.import_module(module)
+        imported = importlib.import_module(module)
     except ImportError as error:
         raise SemanticUnavailableError(
             f"sentence embeddings need the Python package {module!r} ({error}); run: {INSTALL_HINT}"
         ) from error
+    if module == "onnxruntime":
+        # Told through the runtime's own switch, not the process environment (which belongs to the caller).
+        imported.disable_telemetry_events()
+    return imported
 
 
 def _verified_bytes(path: Path, expected_sha256: str) -> bytes:

@@ -16,8 +16,8 @@ from itertools import pairwise
 from rapidfuzz.distance import Indel
 
 from newstrace.model import Passage, RelationKind
+from newstrace.nlp.annotate import Sentence, sentences
 from newstrace.relate.align import SentencePair, align_sentences, passages_from
-from newstrace.relate.text import Sentence, sentences
 
 # An aligned pair counts as a shared quotation when at least this share of both sentences is quoted,
 # and as a shared list (a roster, a table) when both are at least this list-like (``text.list_share``:

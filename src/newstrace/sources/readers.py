@@ -99,7 +99,9 @@ def _skip_rest_of_line(stream: IO[bytes]) -> None:
 def _read_json_line(line: bytes, where: str, options: SourceOptions) -> SourceItem:
     try:
         record = json.loads(decode_bytes(line, where))
-        return _document_from_json(_checked(record, options.max_json_depth), where)
+        if _may_need_checking(line, options.max_json_depth):
+            record = _checked(record, options.max_json_depth)
+        return _document_from_json(record, where)
     except InputError as error:
         return Problem(where, error.reason)
     except json.JSONDecodeError as error:
@@ -108,6 +110,13 @@ def _read_json_line(line: bytes, where: str, options: SourceOptions) -> SourceIt
         return Problem(where, f"JSON nested too deeply (over {options.max_json_depth} levels)")
     except ValueError as error:  # e.g. a number with more digits than Python converts
         return Problem(where, f"invalid JSON: {error}")
+
+
+def _may_need_checking(line: bytes, depth: int) -> bool:
+    """Whether ``_checked`` could change or refuse the line's record: a lone surrogate can only come from
+    a ``\\uD800``-``\\uDFFF`` escape, deep nesting only from enough brackets. (Walking every record
+    made reading a JSON Lines corpus a third slower.)"""
+    return b"\\ud" in line or b"\\uD" in line or line.count(b"[") + line.count(b"{") > depth
 
 
 def _checked(value: Any, depth: int) -> Any:

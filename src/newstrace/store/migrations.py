@@ -84,4 +84,22 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL
     )
     """,
+    # 3: which stages each article has been through (a bit per stage, in the order of ``base.STAGES``:
+    # extract 1, relate 2, stories 4, checks 8, brief 16), stored briefs, and the hash of the raw input
+    # each article came from (so that the same id arriving with other text is noticed). Articles of an
+    # older store count as extracted only: which later stages ran on them was not recorded, so the next
+    # run brings them up to date.
+    """
+    CREATE TABLE article_stages (
+        seq INTEGER PRIMARY KEY,
+        article TEXT NOT NULL UNIQUE,
+        done INTEGER NOT NULL
+    );
+    INSERT INTO article_stages (seq, article, done) SELECT seq, id, 1 FROM articles;
+    CREATE TABLE briefs (
+        story TEXT PRIMARY KEY,
+        data TEXT NOT NULL
+    );
+    ALTER TABLE articles ADD COLUMN raw_hash TEXT
+    """,
 )
