@@ -18,7 +18,7 @@ from newstrace.brief import BriefOptions
 from newstrace.brief.stage import BriefStage
 from newstrace.checks import CheckOptions
 from newstrace.checks.stage import CheckStage
-from newstrace.engine.ingest import IngestOptions, IngestReport, ingest
+from newstrace.engine.ingest import IngestOptions, IngestReport, ingest, ingest_items
 from newstrace.engine.stages import (
     Pipeline,
     PipelineError,
@@ -28,7 +28,7 @@ from newstrace.engine.stages import (
     StageResult,
     requires,
 )
-from newstrace.model import Brief, Finding, Relation, Story
+from newstrace.model import Brief, Finding, RawDocument, Relation, Story
 from newstrace.relate import RelateOptions
 from newstrace.relate.stage import RelateStage
 from newstrace.store.base import STAGES, Store, later_stages
@@ -136,6 +136,11 @@ class LocalEngine:
     def ingest(self, paths: Iterable[str | Path], progress: Progress | None = None) -> IngestReport:
         """Read, extract and store ``paths`` (see ``engine.ingest.ingest``); later stages are left due."""
         return ingest(self.store, paths, self.workers, self.options.ingest, progress)
+
+    def ingest_documents(self, documents: Iterable[RawDocument], progress: Progress | None = None) -> IngestReport:
+        """Extract and store ``documents`` (articles posted to the web service, say) as ``ingest`` does
+        with what it reads; later stages are left due."""
+        return ingest_items(self.store, documents, self.workers, self.options.ingest, progress)
 
     def analyze(self, paths: Iterable[str | Path], stage: StageCallback | None = None) -> RunReport:
         """Ingest ``paths``, then bring every stored article through every stage."""

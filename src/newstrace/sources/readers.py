@@ -47,7 +47,7 @@ def read_json_lines(stream: IO[bytes], origin: str, max_bytes: int) -> Iterator[
                 yield Problem(where, f"line too large: {len(line) / 1e6:.1f} MB over the {max_bytes / 1e6:.0f} MB limit")
                 continue
             try:
-                yield _document_from_json(json.loads(decode_bytes(line, where)), where)
+                yield document_from_json(json.loads(decode_bytes(line, where)), where)
             except InputError as error:
                 yield Problem(where, error.reason)
             except json.JSONDecodeError as error:
@@ -56,7 +56,12 @@ def read_json_lines(stream: IO[bytes], origin: str, max_bytes: int) -> Iterator[
         yield Problem(origin, f"truncated or corrupt compressed file after line {line_number}: {error}")
 
 
-def _document_from_json(record: Any, where: str) -> RawDocument:
+def document_from_json(record: Any, where: str) -> RawDocument:
+    """One article given as a JSON object (a JSON line, or an article posted to the web service).
+
+    Raises:
+        InputError: not an object, or no text or HTML with content.
+    """
     if not isinstance(record, dict):
         raise InputError(where, f"expected a JSON object, got {type(record).__name__}")
     html, text = record.get("html"), record.get("text")
