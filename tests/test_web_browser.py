@@ -60,17 +60,18 @@ def server(tmp_path_factory: pytest.TempPathFactory):
     db, port = build_demo(folder / "demo.db"), _free_port()
     environment = {**os.environ, "NEWSTRACE_TOKEN": TOKEN}
     command = [sys.executable, "-m", "newstrace", "serve", "--db", str(db), "--port", str(port)]
-    process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=open(folder / "server.log", "w"))
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            _call(f"{base}/api/v1/status")
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield base
-    process.terminate()
-    process.wait(timeout=30)
+    with open(folder / "server.log", "w") as log:
+        process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=log)
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                _call(f"{base}/api/v1/status")
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield base
+        process.terminate()
+        process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +100,7 @@ def _screenshot(driver, name: str) -> None:
 
 def _no_alert(driver) -> bool:
     try:
-        driver.switch_to.alert
+        driver.switch_to.alert.dismiss()
     except NoAlertPresentException:
         return True
     return False

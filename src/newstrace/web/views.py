@@ -75,12 +75,11 @@ def copy_forest(relations: Iterable[Relation]) -> list[dict[str, Any]]:
 
     def tree(article_id: str, relation: Relation | None) -> dict[str, Any]:
         shown.add(article_id)
-        below = [r for r in sorted(children.get(article_id, ()), key=lambda r: r.derived) if r.derived not in shown]
-        return {
-            "article": article_id,
-            "relation": relation_summary(relation) if relation else None,
-            "children": [tree(r.derived, r) for r in below],
-        }
+        below = []
+        for copy in sorted(children.get(article_id, ()), key=lambda r: r.derived):
+            if copy.derived not in shown:  # a copy of several is shown under the first met, depth first
+                below.append(tree(copy.derived, copy))
+        return {"article": article_id, "relation": relation_summary(relation) if relation else None, "children": below}
 
     roots = sorted(set(children) - copies) or sorted(children)[:1]
     return [tree(root, None) for root in roots if root not in shown]
