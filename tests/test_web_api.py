@@ -217,3 +217,14 @@ def test_the_store_holds_each_posted_article_once(writer, tmp_path: Path) -> Non
         assert writer.post("/api/v1/articles", json=copy, headers=AUTH).status_code == 200
     with open_store(tmp_path / "copy.db") as store:
         assert store.articles.ids().count("copycat-2") == 1 and store.problems.all() == []
+
+
+def test_the_paste_box_stores_the_text_and_shows_where_it_came_from(writer) -> None:
+    spun = writer.get(f"/api/v1/articles/{SPUN}").json()["article"]
+    pasted = writer.post("/paste", data={"content": spun["text"] + "\n\nShared from a chat.", "token": "test-token-7f3a"},
+                         follow_redirects=False)
+    assert pasted.status_code == 303 and pasted.headers["location"].startswith("/articles/")
+    page = writer.get(pasted.headers["location"])
+    assert page.status_code == 200 and "Where it came from" in page.text and f"/relations/{ORIGINAL}~" in page.text
+    empty = writer.post("/paste", data={"content": "<html></html>", "token": "test-token-7f3a"})
+    assert empty.status_code == 422 and "nothing could be taken" in empty.text

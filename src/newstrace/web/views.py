@@ -173,7 +173,7 @@ def article_view(store: Store, article_id: str) -> dict[str, Any]:
         "sources": [relation_summary(r) for r in relations if r.derived == article_id],
         "copies": [relation_summary(r) for r in relations if r.original == article_id],
         "findings": [f.to_dict() for f in store.findings.of([article_id])],
-        "articles": _labels(store, [i for r in relations for i in (r.original, r.derived) if i != article_id]),
+        "articles": _labels(store, [article_id, *(i for r in relations for i in (r.original, r.derived))]),
     }
 
 
