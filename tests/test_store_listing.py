@@ -38,6 +38,12 @@ def _walk(page, limit: int) -> list:
             return items
 
 
+def test_sites_are_each_articles_site_else_its_outlet(any_store) -> None:
+    add_articles(any_store, [Article(id="x", text="t", site="x.example", outlet="X"), Article(id="y", text="t", outlet="Y"),
+                             Article(id="z", text="t")])
+    assert any_store.articles.sites() == {"x": "x.example", "y": "Y", "z": None}
+
+
 def test_search_words_are_letters_and_digits_lower_cased() -> None:
     assert search_words("Café-2030, ISLE_quen!") == ["café", "2030", "isle", "quen"]
 

@@ -82,7 +82,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory):
                      "--disable-component-update", "--disable-dev-shm-usage", "--hide-scrollbars", "--window-size=1280,1000",
                      f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
         options.add_argument(argument)
-    os.environ["SE_OFFLINE"] = "true"  # selenium-manager must never download anything
+    # With the driver's path given, selenium skips selenium-manager: nothing is ever downloaded.
     driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
     driver.implicitly_wait(5)
     yield driver

@@ -179,6 +179,11 @@ class Articles(Protocol):
         """Which of ``ids`` are stored: id → (content hash, raw-input hash or None)."""
         ...
 
+    def sites(self) -> dict[str, str | None]:
+        """Every article's site, else its outlet (None when it has neither), by id: for site statistics,
+        without reading the articles themselves."""
+        ...
+
     def search(self, query: str, limit: int = 20, cursor: str | None = None) -> tuple[list[str], str | None]:
         """Ids of the articles whose title or text hold every word of ``query`` (see ``search_words``; every
         article when it has none), newest first, at most ``limit``; and the cursor of the page after (None

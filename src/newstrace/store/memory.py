@@ -170,6 +170,10 @@ class _Articles(_Part):
         rows = self._data.articles
         return {i: (rows[i][1], rows[i][6]) for i in ids if i in rows}
 
+    def sites(self) -> dict[str, str | None]:
+        with self._store.lock:
+            return {article_id: row[2] or row[3] for article_id, row in self._data.articles.items()}
+
     def search(self, query: str, limit: int = 20, cursor: str | None = None) -> tuple[list[str], str | None]:
         words, before = set(search_words(query)), number_cursor(cursor)
         with self._store.lock:

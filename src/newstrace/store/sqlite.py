@@ -288,6 +288,9 @@ class _Articles(_Part):
         rows = self._rows_in("SELECT id, content_hash, raw_hash FROM articles WHERE id IN ({marks})", set(ids))
         return {article_id: (content, raw) for article_id, content, raw in rows}
 
+    def sites(self) -> dict[str, str | None]:
+        return dict(self._rows("SELECT id, COALESCE(site, outlet) FROM articles ORDER BY seq"))
+
     # The search index is filled this many articles a transaction, so a writer waits for one batch at most.
     SEARCH_BATCH = 2000
     SEARCH_MARK = "articles-search"  # the settings key of the last article seq the search index holds

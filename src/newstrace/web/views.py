@@ -206,8 +206,8 @@ def article_search(store: Store, query: str, limit: int, cursor: str | None) -> 
 
 
 def site_statistics_of(store: Store) -> list[SiteStats]:
-    """Every site's statistics (``relate.site_statistics``), reading only each article's site and outlet."""
-    sites = {a.id: Article(a.id, "", site=a.site, outlet=a.outlet) for a in store.articles.all()}
+    """Every site's statistics (``relate.site_statistics``), reading only each article's site, not its text."""
+    sites = {article_id: Article(article_id, "", site=site) for article_id, site in store.articles.sites().items()}
     return site_statistics(store.relations.all(), sites)
 
 
