@@ -4,12 +4,18 @@ articles (a retry answered the same and stored once) and files (a background job
 from __future__ import annotations
 
 import json
+import shutil
+import socket
+import threading
 import time
 from pathlib import Path
 
+import httpx
 import pytest
+import uvicorn
 
 from newstrace.store import open_store
+from newstrace.web import ServeOptions, create_app
 from web_demo import AUTH, bridge_story, build_demo, client_over, walk
 
 ORIGINAL = "49d2c6720b62e6a0"
@@ -228,3 +234,37 @@ def test_the_paste_box_stores_the_text_and_shows_where_it_came_from(writer) -> N
     assert page.status_code == 200 and "Where it came from" in page.text and f"/relations/{ORIGINAL}~" in page.text
     empty = writer.post("/paste", data={"content": "<html></html>", "token": "test-token-7f3a"})
     assert empty.status_code == 422 and "nothing could be taken" in empty.text
+
+
+def test_a_story_stream_sends_an_event_when_a_posted_article_joins_the_story(demo_db: Path, tmp_path: Path) -> None:
+    shutil.copy(demo_db, tmp_path / "live.db")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with open_store(tmp_path / "live.db") as store:
+        server = uvicorn.Server(uvicorn.Config(create_app(store, ServeOptions(token="test-token-7f3a")), port=port, log_level="error"))
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(100):
+                if server.started:
+                    break
+                time.sleep(0.05)
+            with httpx.Client(base_url=base, timeout=30) as client:
+                story = bridge_story(client)
+                copy = _copy_of(client, ORIGINAL, "copycat-stream", "Copycat Times")
+                with client.stream("GET", f"/api/v1/stories/{story}/events") as events:
+                    lines = events.iter_lines()
+                    assert next(lines).startswith("retry:")
+                    answers: list[int] = []
+                    poster = threading.Thread(target=lambda: answers.append(client.post("/api/v1/articles", json=copy, headers=AUTH).status_code))
+                    poster.start()
+                    event = next(line for line in lines if line.startswith("event:"))
+                    data = json.loads(next(lines).removeprefix("data: "))
+                    poster.join(60)
+            assert answers == [200]
+            assert event == "event: story" and data["story"] == story
+        finally:
+            server.should_exit = True
+            thread.join(10)
