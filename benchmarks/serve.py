@@ -157,7 +157,8 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 async def _load(base: str, token: str, corpus: list[dict], clients: int, seconds: float, post_share: float) -> tuple[Tally, float]:
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    # Idle connections are dropped by the client (after 5 s) well before the server drops them (after 30 s).
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients, keepalive_expiry=5.0)
     # Posts wait for the writer (every stage runs for them): a generous timeout, the run still bounded.
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=httpx.Timeout(300.0)) as client:
         targets = await _targets(client)

@@ -49,4 +49,9 @@ def serve_command(
     writes = "takes writes with the bearer token" if token else f"read-only ({TOKEN_VARIABLE} is not set)"
     console.print(f"serving {db} at http://{host}:{port}/ ({writes}); API reference at /docs", highlight=False)
     with open_store(db) as store:
-        uvicorn.run(create_app(store, options), host=host, port=port, log_level="warning", timeout_graceful_shutdown=3)
+        # Idle connections are kept open 30 s (uvicorn's default is 5): a client that reuses a connection just
+        # as the server closes it sees the request fail, which under load happened a few times a minute.
+        uvicorn.run(
+            create_app(store, options), host=host, port=port, log_level="warning", timeout_keep_alive=30,
+            timeout_graceful_shutdown=3,
+        )

@@ -129,6 +129,18 @@ def _page(endpoint: Callable[..., dict[str, Any]], template: str) -> Callable[..
     return page
 
 
+def _json(endpoint: Callable[..., dict[str, Any]]) -> Callable[..., Response]:
+    """The API form of ``endpoint``: its dict as JSON, written as it is (FastAPI's own encoder and a
+    response model would walk every value again in Python: 12.6 ms for a story against 0.8 ms)."""
+
+    def api(**parameters: Any) -> Response:
+        return JSONResponse(endpoint(**parameters))
+
+    api.__signature__ = inspect.signature(endpoint).replace(return_annotation=JSONResponse)  # type: ignore[attr-defined]
+    api.__name__, api.__doc__ = endpoint.__name__, endpoint.__doc__
+    return api
+
+
 def _require_token(request: Request, given: str | None) -> None:
     refusal = token_refusal(request.app.state.options.token, given)
     if refusal is not None:
@@ -142,7 +154,7 @@ async def _store(writer: Writer, documents: list[RawDocument]) -> Stored:
 async def post_articles(
     request: Request, store: StoreDep, writer: WriterDep, authorization: Authorization = None,
     url: Annotated[str | None, Query(description="The page's address, for a raw HTML or text body.")] = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Store one article or a batch and bring it through every stage; answers each article's id, story,
     relations and findings as the stages made them (a retry is answered the same), or why it was not stored."""
     _require_token(request, bearer(authorization))
@@ -165,7 +177,7 @@ async def post_articles(
             problems[index] = stored.problems[position]
     if posted.single and ids[0] is None:
         raise HTTPException(422, f"the article was not stored: {problems[0]}")
-    return {"articles": await run_in_threadpool(views.posted, store, ids, problems)}
+    return JSONResponse({"articles": await run_in_threadpool(views.posted, store, ids, problems)})
 
 
 async def post_file(
@@ -185,23 +197,23 @@ async def post_file(
     return JSONResponse(job.to_dict(), 202, headers={"Location": f"{API}/jobs/{job.id}"})
 
 
-def get_job(job_id: str, writer: WriterDep) -> dict[str, Any]:
+def get_job(job_id: str, writer: WriterDep) -> JSONResponse:
     """A file job: queued, running (with its stage and items handled), done (with its report) or failed."""
     job = writer.jobs.get(job_id)
     if job is None:
         raise NotFoundError(f"no job {job_id!r} (jobs are kept while the server runs)")
-    return job.to_dict()
+    return JSONResponse(job.to_dict())
 
 
-def status(store: StoreDep, request: Request) -> dict[str, Any]:
+def status(store: StoreDep, request: Request) -> JSONResponse:
     """What the store holds, and whether this server takes writes."""
-    return {
+    return JSONResponse({
         "articles": store.articles.count(),
         "stories": store.stories.count(),
         "relations": store.relations.count(),
         "findings": store.findings.count(),
         "writes": bool(request.app.state.options.token),
-    }
+    })
 
 
 def _story_state(store: Store, story_id: str) -> str:
@@ -280,7 +292,7 @@ def install_routes(app: FastAPI) -> None:
     api = APIRouter(prefix=API)
     pages = APIRouter(include_in_schema=False)
     for api_path, page_paths, template, endpoint in TWINS:
-        api.get(api_path, summary=(endpoint.__doc__ or "").split("\n")[0].rstrip("."))(endpoint)
+        api.get(api_path, summary=(endpoint.__doc__ or "").split("\n")[0].rstrip("."), response_model=None)(_json(endpoint))
         for page_path in page_paths:
             pages.get(page_path)(_page(endpoint, template))
     api.get("/stories/{story_id}/events", response_class=StreamingResponse)(story_events)
