@@ -173,6 +173,12 @@ async def _load(base: str, token: str, corpus: list[dict], clients: int, seconds
         return tally, time.monotonic() - started
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU seconds (user and system) a process has used, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _serve(db: Path, port: int, token: str, log: Path) -> subprocess.Popen:
     command = [sys.executable, "-m", "newstrace", "serve", "--db", str(db), "--host", HOST, "--port", str(port)]
     with open(log, "w") as output:
@@ -217,7 +223,9 @@ def main() -> None:
             started = time.monotonic()
             httpx.get(f"{base}/api/v1/articles", params={"q": "the"}, timeout=600).raise_for_status()
             index_seconds = time.monotonic() - started
+            server_before, client_before = _cpu_seconds(process.pid), time.process_time()
             tally, wall = asyncio.run(_load(base, token, corpus, arguments.clients, arguments.seconds, arguments.post_share))
+            cpu = (_cpu_seconds(process.pid) - server_before, time.process_time() - client_before, os.getloadavg()[0])
             after = httpx.get(f"{base}/api/v1/status", timeout=60).json()
         finally:
             process.terminate()
@@ -226,11 +234,11 @@ def main() -> None:
             ids = store.articles.ids()
             counts = {article_id: ids.count(article_id) for article_id in tally.posted} if len(ids) < 200_000 else {}
             refused = [p for p in store.problems.all() if p.origin.startswith("api:")]
-        _report(before, after, tally, wall, index_seconds, counts, refused, arguments)
+        _report(before, after, tally, wall, cpu, index_seconds, counts, refused, arguments)
 
 
-def _report(before: dict, after: dict, tally: Tally, wall: float, index_seconds: float, counts: dict[str, int],
-            refused: list, arguments: argparse.Namespace) -> None:
+def _report(before: dict, after: dict, tally: Tally, wall: float, cpu: tuple[float, float, float], index_seconds: float,
+            counts: dict[str, int], refused: list, arguments: argparse.Namespace) -> None:
     reads = tally.of("list", "story", "article", "relation", "search")
     posts = tally.of("post")
     total = len(reads) + len(posts)
@@ -238,6 +246,10 @@ def _report(before: dict, after: dict, tally: Tally, wall: float, index_seconds:
     print(f"search index filled by the first search: {index_seconds:.1f} s")
     print(f"{arguments.clients} clients for {arguments.seconds:.0f} s on {HOST}: {total:,} requests in {wall:.1f} s, "
           f"{total / wall:.1f} requests/s, errors {len(tally.failures)}")
+    # On a shared machine the wall-clock figures say as much about the neighbours as about the server; the
+    # server's own CPU time per request changes little with other load (the server runs on one core: the GIL).
+    print(f"server CPU {cpu[0]:.1f} s ({cpu[0] / wall:.2f} cores), {total / cpu[0]:.1f} requests per server CPU-second; "
+          f"client CPU {cpu[1]:.1f} s; load average {cpu[2]:.1f} on {os.cpu_count()} cores")
     print(f"{'requests':<10} {'count':>7} {'p50 ms':>8} {'p99 ms':>9}")
     for name, values in [("all", sorted(reads + posts)), ("reads", reads), ("posts", posts),
                          *((kind, tally.of(kind)) for kind in ("list", "story", "article", "relation", "search"))]:
