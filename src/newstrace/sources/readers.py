@@ -100,8 +100,8 @@ def _read_json_line(line: bytes, where: str, options: SourceOptions) -> SourceIt
     try:
         record = json.loads(decode_bytes(line, where))
         if _may_need_checking(line, options.max_json_depth):
-            record = _checked(record, options.max_json_depth)
-        return _document_from_json(record, where)
+            record = valid_json(record, options.max_json_depth)
+        return document_from_json(record, where)
     except InputError as error:
         return Problem(where, error.reason)
     except json.JSONDecodeError as error:
@@ -113,13 +113,13 @@ def _read_json_line(line: bytes, where: str, options: SourceOptions) -> SourceIt
 
 
 def _may_need_checking(line: bytes, depth: int) -> bool:
-    """Whether ``_checked`` could change or refuse the line's record: a lone surrogate can only come from
+    """Whether ``valid_json`` could change or refuse the line's record: a lone surrogate can only come from
     a ``\\uD800``-``\\uDFFF`` escape, deep nesting only from enough brackets. (Walking every record
     made reading a JSON Lines corpus a third slower.)"""
     return b"\\ud" in line or b"\\uD" in line or line.count(b"[") + line.count(b"{") > depth
 
 
-def _checked(value: Any, depth: int) -> Any:
+def valid_json(value: Any, depth: int) -> Any:
     """``value`` with every string made valid Unicode; nesting deeper than ``depth`` is refused.
 
     Refusing deep nesting here keeps every later step (which may recurse) safe.
@@ -129,13 +129,18 @@ def _checked(value: Any, depth: int) -> Any:
     if isinstance(value, list | dict) and depth <= 0:
         raise RecursionError
     if isinstance(value, list):
-        return [_checked(v, depth - 1) for v in value]
+        return [valid_json(v, depth - 1) for v in value]
     if isinstance(value, dict):
-        return {valid_text(k): _checked(v, depth - 1) for k, v in value.items()}
+        return {valid_text(k): valid_json(v, depth - 1) for k, v in value.items()}
     return value
 
 
-def _document_from_json(record: Any, where: str) -> RawDocument:
+def document_from_json(record: Any, where: str) -> RawDocument:
+    """One article given as a JSON object (a JSON line, or an article posted to the web service).
+
+    Raises:
+        InputError: not an object, or no text or HTML with content.
+    """
     if not isinstance(record, dict):
         raise InputError(where, f"expected a JSON object, got {type(record).__name__}")
     html, text = record.get("html"), record.get("text")
