@@ -52,6 +52,7 @@ _LAST_WORD = re.compile(r"(\w+)\W*$")
 # Characters before a mention searched for the word before it.
 _WORD_WINDOW = 60
 _NEXT_WORD = re.compile(r"\s+(\w+)")
+_NAME_WORDS = re.compile(r"[\s-]+")
 _NOT_BEFORE_A_PERSON = frozenset(("in", "at", "from", "of", "to", "near", "the", "a", "an", "across", "into"))
 _ADJECTIVE_ENDINGS = ("i", "an", "ese", "ish")
 _BEFORE_A_PERSON = frozenset(
@@ -369,6 +370,7 @@ def within_findings(facts: Annotations) -> list[Finding]:
     standalone = {fold(m.text) for m in facts.names if " " not in fold(m.text)}
     full = [m for m in facts.names if len(fold(m.text).split()) >= 2 and (m.kind == "person" or m.role)]
     known_words = {w for m in facts.names if len(fold(m.text).split()) >= 2 for w in fold(m.text).split()}
+    variants = _standalone_words_by_sound(full, standalone)
     findings = []
     seen: set[str] = set()
     for mention in facts.names:
@@ -377,7 +379,7 @@ def within_findings(facts: Annotations) -> list[Finding]:
             continue
         if mention.kind not in (None, "person") or not _used_as_a_name(facts.text, mention):
             continue
-        target = _sounds_like_short_name(mention, full, standalone, facts.text)
+        target = _sounds_like_short_name(mention, variants.get(sound_key(mention.text), []), facts.text)
         if target is None:
             continue
         seen.add(key)
@@ -424,23 +426,37 @@ def _in_a_person_slot(text: str, mention: Mention) -> bool:
     )
 
 
-def _sounds_like_short_name(
-    mention: Mention, full: list[Mention], standalone: set[str], text: str
-) -> Mention | None:
+def _standalone_words_by_sound(full: list[Mention], standalone: set[str]) -> dict[str, list[tuple[Mention, str]]]:
+    """The words of the full names that the article also uses alone, folded, with their full name, in order,
+    by their sound key: each mention then meets only the words that sound like it."""
+    by_sound: dict[str, list[tuple[Mention, str]]] = defaultdict(list)
+    for candidate in full:
+        for folded, sound in _word_sounds(candidate.text):
+            if folded in standalone:
+                by_sound[sound].append((candidate, folded))
+    return by_sound
+
+
+@lru_cache(maxsize=1 << 16)  # a memo of a pure function: the same full names recur in every article
+def _word_sounds(name: str) -> tuple[tuple[str, str], ...]:
+    """Each word of a name (split at spaces and hyphens), folded, with its sound key."""
+    return tuple((fold(word), sound_key(word)) for word in _NAME_WORDS.split(name))
+
+
+def _sounds_like_short_name(mention: Mention, alike: list[tuple[Mention, str]], text: str) -> Mention | None:
     """The first full name with a word that the article also uses alone and that ``mention`` is a
     variant of: spelled alike ("Zalensky" / "Zelensky"), or, for short names that only sound alike
-    ("Yoon" / "Eun"), a titled person's name in a place where a person is named.
+    ("Yoon" / "Eun"), a titled person's name in a place where a person is named. ``alike`` holds the
+    full names' standalone words that sound like ``mention`` (``_standalone_words_by_sound``).
     """
     key, folded_mention = sound_key(mention.text), fold(mention.text)
-    for candidate in full:
-        for word in re.split(r"[\s-]+", candidate.text):
-            folded = fold(word)
-            if folded not in standalone or sound_key(word) != key or _inflected(folded, folded_mention):
-                continue
-            if fuzz.ratio(folded, folded_mention) >= _WITHIN_SPELLING * 100:
-                return candidate
-            if len(key) < _SURE_SOUND and candidate.role and _in_a_person_slot(text, mention):
-                return candidate
+    for candidate, folded in alike:
+        if _inflected(folded, folded_mention):
+            continue
+        if fuzz.ratio(folded, folded_mention) >= _WITHIN_SPELLING * 100:
+            return candidate
+        if len(key) < _SURE_SOUND and candidate.role and _in_a_person_slot(text, mention):
+            return candidate
     return None
 
 

@@ -27,11 +27,16 @@ SENTENCE_OPENERS = word_set("""the a an he she it they we i you his her its thei
     but and or so yet however meanwhile still then now in on at for when while if after before
     as since although though because what who why how""")
 
-_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
-_OPENING = re.compile(r"\s+[\"'“‘(\[]*([A-Z0-9])")
+# End punctuation with any closing quotes or brackets, then (looked at, not taken) the white space of the same
+# paragraph and maybe opening marks before something that can open a sentence. Group 1 is that white space,
+# group 2 the opening marks: the two must end within ``_LOOK`` characters. Only the whole run of punctuation
+# can match (it must be followed by white space), so it is taken whole (possessive) from its first mark
+# (look-behind): a long run of periods costs its length once, not once per period.
+_END = re.compile(r"(?<![.!?…])[.!?…]++[\"'”’)\]]*+(?=([^\S\n]+)([\"'“‘(\[]*)[A-Z0-9])")
 _NEXT_WORD = re.compile(r"\s+[\"'“‘(\[]*([\w']+)")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
-_PARAGRAPHS = re.compile(r"[^\n]+")
+# A paragraph without the white space around it.
+_PARAGRAPH = re.compile(r"\S(?:[^\n]*\S)?")
 # How far around a boundary the rules look: longer than any abbreviation or opening run.
 _LOOK = 40
 
@@ -52,28 +57,29 @@ def split_sentences(text: str) -> list[Span]:
         ['Mr. Lee met U.S. officials.', 'They agreed.']
     """
     spans: list[Span] = []
-    for paragraph in _PARAGRAPHS.finditer(text):
-        start = paragraph.start()
-        for end in _boundaries(text, paragraph.start(), paragraph.end()):
-            spans.append(_trim(text, start, end))
-            start = end
-        spans.append(_trim(text, start, paragraph.end()))
-    return [s for s in spans if s[1] > s[0]]
+    # One search for end punctuation over the whole text, read alongside the paragraphs.
+    ends = _END.finditer(text)
+    end = next(ends, None)
+    for paragraph in _PARAGRAPH.finditer(text):
+        first, stop = paragraph.span()
+        start = first
+        while end is not None and end.start() < stop:
+            if _is_boundary(text, end, first, stop):
+                spans.append((start, end.end()))
+                start = end.end() + len(end.group(1))  # the next sentence opens after the white space
+            end = next(ends, None)
+        spans.append((start, stop))
+    return spans
 
 
-def _boundaries(text: str, start: int, end: int) -> list[int]:
-    found: list[int] = []
-    for match in _END.finditer(text, start, end):
-        after = match.end()
-        opening = _OPENING.match(text, after, min(end, after + _LOOK))
-        if opening is None:
-            continue
-        punctuation = match.group()
-        single_period = punctuation.startswith(".") and not punctuation.startswith("..")
-        if single_period and not _ends_sentence(text, max(start, match.start() - _LOOK), match.start(), after, end):
-            continue
-        found.append(after)
-    return found
+def _is_boundary(text: str, end: re.Match[str], first: int, stop: int) -> bool:
+    """Whether the end punctuation ``end``, in the paragraph ``text[first:stop]``, ends a sentence."""
+    if len(end.group(1)) + len(end.group(2)) >= _LOOK:
+        return False
+    punctuation = end.group()
+    if punctuation.startswith(".") and not punctuation.startswith(".."):
+        return _ends_sentence(text, max(first, end.start() - _LOOK), end.start(), end.end(), stop)
+    return True
 
 
 def _ends_sentence(text: str, window_start: int, period: int, after: int, end: int) -> bool:
@@ -91,11 +97,3 @@ def _ends_sentence(text: str, window_start: int, period: int, after: int, end: i
     if word.lower() in NUMBER_ABBREVIATIONS:
         return not next_lower[:1].isdigit()
     return word.lower() not in ABBREVIATIONS
-
-
-def _trim(text: str, start: int, end: int) -> Span:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
