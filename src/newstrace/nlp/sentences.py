@@ -29,10 +29,11 @@ SENTENCE_OPENERS = word_set("""the a an he she it they we i you his her its thei
 
 # End punctuation with any closing quotes or brackets, then (looked at, not taken) the white space of the same
 # paragraph and maybe opening marks before something that can open a sentence. Group 1 is that white space,
-# group 2 the opening marks: the two must end within ``_LOOK`` characters. Only the whole run of punctuation
-# can match (it must be followed by white space), so it is taken whole (possessive) from its first mark
-# (look-behind): a long run of periods costs its length once, not once per period.
-_END = re.compile(r"(?<![.!?…])[.!?…]++[\"'”’)\]]*+(?=([^\S\n]+)([\"'“‘(\[]*)[A-Z0-9])")
+# group 2 the opening marks: the two must end within ``_LOOK`` characters. Only a whole run of punctuation
+# can match (it must be followed by white space), so a match starts at a run's first mark (the look-behind
+# after it) and takes the run whole (possessive): a long run of periods costs its length once, not once per
+# period. (The expression opens on the mark itself, so the search skips from mark to mark.)
+_END = re.compile(r"[.!?…](?<![.!?…]{2})[.!?…]*+[\"'”’)\]]*+(?=([^\S\n]+)([\"'“‘(\[]*)[A-Z0-9])")
 _NEXT_WORD = re.compile(r"\s+[\"'“‘(\[]*([\w']+)")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 # A paragraph without the white space around it.
@@ -84,16 +85,22 @@ def _is_boundary(text: str, end: re.Match[str], first: int, stop: int) -> bool:
 
 def _ends_sentence(text: str, window_start: int, period: int, after: int, end: int) -> bool:
     """Whether the period at ``period`` ends a sentence rather than an abbreviation or initial."""
+    # The word holds no space, so the search for it starts after the last one.
+    window_start = max(window_start, text.rfind(" ", window_start, period) + 1)
     word_match = _WORD_BEFORE.search(text, window_start, period + 1)
     if word_match is None or (word_match.start() > 0 and text[word_match.start() - 1].isalnum()):
         return True
     word = word_match.group(1)
-    next_word = _NEXT_WORD.match(text, after, min(end, after + _LOOK))
-    next_lower = next_word.group(1).lower() if next_word else ""
     if "." in word:  # "U.S.", "N.C.", "a.m.": ends a sentence only before a typical opener
-        return next_lower in SENTENCE_OPENERS
+        return _next_word(text, after, end) in SENTENCE_OPENERS
     if len(word) == 1 and word.isupper():  # an initial: "John F. Kennedy"
         return False
     if word.lower() in NUMBER_ABBREVIATIONS:
-        return not next_lower[:1].isdigit()
+        return not _next_word(text, after, end)[:1].isdigit()
     return word.lower() not in ABBREVIATIONS
+
+
+def _next_word(text: str, after: int, end: int) -> str:
+    """The word after a period, lower-cased ("" when none is near)."""
+    next_word = _NEXT_WORD.match(text, after, min(end, after + _LOOK))
+    return next_word.group(1).lower() if next_word else ""
