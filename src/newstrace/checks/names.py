@@ -83,6 +83,7 @@ def sound_key(name: str) -> str:
     return " ".join(keys)
 
 
+@lru_cache(maxsize=1 << 16)  # a memo of a pure function: each name is compared with many others
 def _initials(name: str) -> str:
     return "".join(w[0] for w in fold(name).split() if w not in ("of", "for", "the", "and"))
 
@@ -127,9 +128,10 @@ _GENERIC_STEMS = frozenset(name_stem(w) for w in ORGANIZATION_WORDS)
 _TITLE_STEMS = frozenset(name_stem(w) for w in TITLES)
 
 
-def _stems(name: str) -> set[str]:
+@lru_cache(maxsize=1 << 16)  # a memo of a pure function: each name is compared with many others
+def _stems(name: str) -> frozenset[str]:
     """Stems of a name's words, leaving out fillers, initials and "Jr"."""
-    return set(_ordered_stems(name))
+    return frozenset(_ordered_stems(name))
 
 
 def _name_stems(facts: Annotations) -> set[str]:
@@ -464,13 +466,22 @@ def story_findings(facts: Annotations, other: Annotations, options: CheckOptions
     """Names of independent reports that differ for the same role, or differ only in spelling."""
     mine = [m for m in facts.names if _usable(m) and not other.says(m.text)]
     theirs = [m for m in other.names if _usable(m) and not facts.says(m.text)]
+    # Mentions of a name with the same role and kind fare alike: each such name is judged once, and of
+    # several alike candidates only the first can be the one found.
+    firsts: dict[tuple[str, str | None, str | None], Mention] = {}
+    for candidate in theirs:
+        firsts.setdefault(_referent(candidate), candidate)
+    candidates = list(firsts.values())
+    judged: dict[tuple[str, str | None, str | None], tuple[Mention, str] | None] = {}
     findings = []
     seen: set[str] = set()
     for mention in mine:
         key = fold(mention.text)
         if key in seen:
             continue
-        match = _same_referent(mention, theirs, options)
+        if (alike := _referent(mention)) not in judged:
+            judged[alike] = _same_referent(mention, candidates, options)
+        match = judged[alike]
         if match is None:
             continue
         seen.add(key)
@@ -488,22 +499,35 @@ def story_findings(facts: Annotations, other: Annotations, options: CheckOptions
     return findings
 
 
+def _referent(mention: Mention) -> tuple[str, str | None, str | None]:
+    """What ``_same_referent`` reads of a mention."""
+    return mention.text, mention.role, mention.kind
+
+
 def _same_referent(
     mention: Mention, candidates: list[Mention], options: CheckOptions
 ) -> tuple[Mention, str] | None:
     """The candidate naming the same person: same specific role, or a spelling variant of a person's name."""
+    role = mention.role or ""
+    specific = len(role.split()) >= _MIN_ROLE_WORDS
+    person = _person(mention)
+    if not (specific or person):
+        return None
     for candidate in candidates:
+        same_role = specific and candidate.role == role
+        # Only a candidate with the same role, or a person beside a person, may be the one: the tests that
+        # rule a pair out (one name, a short form, initials) are run on those alone (they cost the most).
+        if not (same_role or (person and _person(candidate))):
+            continue
         if _same_name(mention.text, candidate.text) or _shortened(mention.text, candidate.text):
             continue
         if _abbreviates(mention.text, candidate.text):
             continue
-        role = mention.role or ""
-        if len(role.split()) >= _MIN_ROLE_WORDS and candidate.role == role:
+        if same_role:
             return candidate, f"both “{role}”"
-        if _person(mention) and _person(candidate):
-            similarity = name_similarity(mention.text, candidate.text)
-            if similarity >= max(options.name_similarity, _UNALIGNED_SIMILARITY):
-                return candidate, f"spelled or sounding alike, similarity {similarity:.2f}"
+        similarity = name_similarity(mention.text, candidate.text)
+        if similarity >= max(options.name_similarity, _UNALIGNED_SIMILARITY):
+            return candidate, f"spelled or sounding alike, similarity {similarity:.2f}"
     return None
 
 

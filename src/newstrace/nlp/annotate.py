@@ -94,14 +94,12 @@ class Annotations:
     @cached_property
     def sentence_content(self) -> list[tuple[Span, frozenset[str]]]:
         """Each sentence's span with its plain words of three letters or more: what it is about."""
-        # The short words of the whole text, found once, are taken out of each sentence's set in C.
-        short = {w for w in frozenset().union(*(words for _, words in self.sentence_words)) if len(w) <= 2}
-        return [(span, words - short) for span, words in self.sentence_words]
+        return [(span, frozenset(w for w in words if len(w) > 2)) for span, words in self.sentence_words]
 
     @cached_property
     def vocabulary(self) -> frozenset[str]:
         """The text's plain words of four letters or more, to rank other texts by shared wording."""
-        return frozenset(w for w in set(plain_words(self.text)) if len(w) > 3)  # each distinct word looked at once
+        return frozenset(w for w in plain_words(self.text) if len(w) > 3)
 
     @cached_property
     def names(self) -> tuple[Mention, ...]:
@@ -192,7 +190,7 @@ def list_share(piece: str) -> float:
 
 def plain_words(text: str) -> list[str]:
     """Lower-cased words with apostrophes unified (possessives kept), for comparing quotes and contexts."""
-    return _PLAIN_WORDS.findall(text.lower().replace("’", "'"))  # ’ and ' join words alike, so unify first
+    return [w.replace("’", "'") for w in _PLAIN_WORDS.findall(text.lower())]
 
 
 @lru_cache(maxsize=1 << 16)  # a memo of a pure function: the same names are folded again and again
