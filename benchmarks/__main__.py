@@ -4,7 +4,19 @@
 import subprocess
 import sys
 
-MODULES = ("ingest", "extraction", "relate", "stories", "stories_ceiling", "checks", "stream", "embedding")
+MODULES = (
+    "ingest",
+    "extraction",
+    "relate",
+    "crosslingual",
+    "stories",
+    "stories_ceiling",
+    "checks",
+    "stream",
+    "embedding",
+    "watch",
+    "serve",
+)
 
 failed = []
 for name in sys.argv[1:] or MODULES:

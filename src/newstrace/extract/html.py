@@ -63,6 +63,7 @@ class Page:
     description: str | None = None
     extractor: str = "none"
     budget: str | None = None
+    amp: bool = False  # an AMP page (<html amp> or <html ⚡>): another rendering of its canonical page
 
 
 def extract_html(html: str, url: str | None = None, options: HtmlOptions | None = None) -> Page:
@@ -71,7 +72,7 @@ def extract_html(html: str, url: str | None = None, options: HtmlOptions | None 
     Args:
         html: the page source.
         url: where the page was fetched from, when known (a canonical link in the page wins).
-        options: candidates, chooser and budget; defaults are the benchmarked ones.
+        options: candidates, consensus and budget; defaults are the benchmarked ones.
 
     Returns:
         A ``Page``; ``extractor`` says which candidate gave the text and ``budget`` what the
@@ -106,6 +107,7 @@ def extract_html(html: str, url: str | None = None, options: HtmlOptions | None 
         description=meta.description,
         extractor=extractor if text else "none",
         budget="; ".join(notes) or None,
+        amp=any(name.lower() in ("amp", "⚡") for name in tree.attrib),
     )
 
 
