@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from lxml.html import fromstring
 
+from newstrace.engine.ingest import extract_item
 from newstrace.extract import extract_article
 from newstrace.extract.budget import BudgetOptions, fit_page, fit_tree
 from newstrace.extract.html import HtmlOptions, extract_html
 from newstrace.model import RawDocument
-from newstrace.pipeline import extract_one
 
 PARAGRAPHS = [
     "The harbour board of Port Ellery met on Tuesday and agreed to dredge the inner basin before the autumn "
@@ -63,7 +63,7 @@ def test_a_page_of_100000_nested_elements_gives_its_article_and_says_what_the_pa
 
 def test_a_page_whose_only_text_lies_below_100000_levels_is_a_problem_saying_why() -> None:
     html = f"<html>{HEAD}<body>" + "<div>" * 100_000 + ARTICLE + "</div>" * 100_000 + "</body></html>"
-    problem = extract_one(_document(html))
+    problem = extract_item(_document(html))
     assert problem.stage == "extract"
     assert "no article text found" in problem.reason
     assert "nested deeper than the 255 levels" in problem.reason

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from newstrace.engine import LocalEngine
 from newstrace.extract.templates import (
     TEMPLATE_REASON,
     SiteTemplates,
@@ -13,9 +14,11 @@ from newstrace.extract.templates import (
     line_key,
     strip_templates,
 )
-from newstrace.model import Article
+from newstrace.model import Article, RawDocument
 from newstrace.relate import relate_all
+from newstrace.store import Store
 from newstrace.stories import cluster_articles
+from newstrace.workers import Workers
 
 SITE = "flipwire.example"
 # The standing passages every page of the hand-made site opens with (a scraper pasted them in).
@@ -175,3 +178,46 @@ def test_growing_the_template_set_names_the_earlier_pages_it_changes() -> None:
     assert became == {line_key(PITCH), line_key(HEADING)}
     assert changed_by([other, *pages], became) == [page.id for page in pages]
     assert changed_by(pages, frozenset()) == []
+
+
+# More standing text, as a scraper that pastes a site's whole about box into every page leaves it.
+ABOUT = [
+    "Flipwire is an independent newsletter that reads the left, the right and the centre every day so that "
+    "you do not have to, and it has no owner other than the readers who pay for it each month.",
+    "We pick one question a day, summarise the strongest arguments made on each side of it in the week's "
+    "columns, and link every column in full so that you can judge the whole argument for yourself.",
+]
+
+
+def _html_page(index: int) -> RawDocument:
+    """Page ``index`` of the hand-made site as its HTML, the standing passages inside the article's markup."""
+    title = " ".join(EVENTS[index].split()[:6])
+    standing = "".join(f"<p>{p}</p>" for p in (PITCH, *ABOUT))
+    body = f"<h1>{title}</h1><h2>{HEADING}</h2>{standing}<p>{EVENTS[index]}</p>"
+    html = f"<html><head><title>{title}</title></head><body><article>{body}</article></body></html>"
+    return RawDocument(
+        origin=f"page-{index:02d}.html",
+        body=html,
+        format="html",
+        url=f"https://{SITE}/2031/03/{index:02d}",
+        date=f"2031-03-{1 + index:02d}",
+    )
+
+
+def test_the_engine_marks_a_site_template_on_every_page_and_relates_no_pages_through_it(any_store: Store) -> None:
+    store = any_store
+    with LocalEngine(store, workers=Workers(1)) as engine:
+        ingested = engine.ingest_documents([_html_page(i) for i in range(20)])
+        before = list(store.articles.many(ingested.new_ids))
+        report = engine.run()
+    assert all(PITCH in article.text for article in before)  # extraction keeps it: it is in the article's markup
+    assert report.notes[0] == "site templates: 80 lines moved out of 20 articles"
+    articles = {article.text: article for article in store.articles.all()}
+    assert sorted(articles) == sorted(EVENTS)
+    assert all(_template_lines(article) == [HEADING, PITCH, *ABOUT] for article in articles.values())
+    flood, library = articles[EVENTS[0]].id, articles[EVENTS[1]].id
+    assert store.relations.of([flood, library]) == []
+    story_of = store.stories.of([flood, library])
+    assert story_of[flood] != story_of[library]
+    # What the step prevents: with the standing text left in, relate takes both pages for edits of others.
+    assert {a for r in relate_all(before) for a in (r.original, r.derived)} >= {flood, library}
