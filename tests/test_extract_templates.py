@@ -221,3 +221,16 @@ def test_the_engine_marks_a_site_template_on_every_page_and_relates_no_pages_thr
     assert story_of[flood] != story_of[library]
     # What the step prevents: with the standing text left in, relate takes both pages for edits of others.
     assert {a for r in relate_all(before) for a in (r.original, r.derived)} >= {flood, library}
+
+
+def test_a_page_of_nothing_but_its_site_s_template_is_left_whole(any_store: Store) -> None:
+    documents = [_html_page(i) for i in range(6)]
+    standing = "".join(f"<p>{p}</p>" for p in (PITCH, *ABOUT))
+    bare = f"<html><body><article><h2>{HEADING}</h2>{standing}</article></body></html>"
+    documents.append(RawDocument(origin="about.html", body=bare, format="html", url=f"https://{SITE}/about"))
+    with LocalEngine(any_store, workers=Workers(1)) as engine:
+        engine.ingest_documents(documents)
+        engine.run()
+    about = next(a for a in any_store.articles.all() if a.url == f"https://{SITE}/about")
+    assert PITCH in about.text
+    assert _template_lines(about) == []

@@ -12,6 +12,8 @@ came in within the run, and lets an article ingested later benefit from its site
 pages. An article already related is not rewritten when its site's template grows later (its
 relations, stories and term-index entries rest on its text); the lines it still holds are the
 site's own and are rare by construction (on fewer than ``min_articles`` articles at the time).
+A page that holds nothing but its site's template is left whole: an article without text would
+have nothing for relate to read, and its copies are still worth finding.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ class TemplateStep:
         changes, lines = Changes(), 0
         for article in store.articles.many([i for i in due if sites.get(i) in due_sites]):
             stripped = strip_templates(article, templates[_site(article)])
-            if stripped is not article:
+            if stripped is not article and stripped.text.strip():
                 changes.articles_rewritten.append((article.id, dumps(stripped.to_dict())))
                 lines += len(stripped.removed) - len(article.removed)
         return changes, TemplateReport(len(changes.articles_rewritten), lines)
