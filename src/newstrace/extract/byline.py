@@ -6,8 +6,8 @@ Python for every element: about 15 ms a page, a third of the time its whole defa
 takes. This module applies the same tests to each element once, in plain Python, and reads the
 text of the first element that passes as trafilatura would after pruning (pruned descendants
 left out, their tails kept). On the 758 pages of the three gold sets it gives trafilatura's
-answer on every page (``tests/test_extract.py`` checks it on a page of each kind; the benchmark
-counts agreement on all of them).
+answer on every page (450 of them name an author); ``tests/test_extract_byline.py`` checks it on
+a hand-made page of each kind.
 """
 
 from __future__ import annotations
