@@ -29,22 +29,22 @@ from dataclasses import dataclass
 
 _WORD = re.compile(r"\w+")
 SHINGLE = 3
-# A line is held by a text when at least this share of its word triples occur in it.
-HELD_SHARE = 0.5
-# A paragraph, as opposed to a subheading or a label.
-PARAGRAPH_CHARS = 80
 
 
 @dataclass(frozen=True)
 class ConsensusOptions:
-    """When the costly third method runs.
+    """When the costly third method runs, and when a line counts as held.
 
     Attributes:
         agreement: the share of the recall pass's text Readability must hold for the precision
             pass to be skipped.
+        held_share: a line is held by a text when at least this share of its word triples occur in it.
+        paragraph_chars: a line this long is a paragraph, shorter is a subheading or a label.
     """
 
     agreement: float = 0.95
+    held_share: float = 0.5
+    paragraph_chars: int = 80
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,8 @@ class Consensus:
 class _Reference:
     """A text as the sets of word triples and the flat word string its lines are looked up in."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, held_share: float) -> None:
+        self.held_share = held_share
         words = _WORD.findall(text.lower())
         self.shingles = _triples(words)
         self.flat = f" {' '.join(words)} "
@@ -71,7 +72,7 @@ class _Reference:
         if len(words) < SHINGLE:
             return bool(words) and f" {' '.join(words)} " in self.flat
         mine = _triples(words)
-        return len(mine & self.shingles) >= HELD_SHARE * len(mine)
+        return len(mine & self.shingles) >= self.held_share * len(mine)
 
 
 def _key(line: str) -> str:
@@ -109,34 +110,34 @@ def agree(
     lines = _lines(recall)
     if not lines:
         return Consensus(readability, "readability" if readability.strip() else "none")
-    other = _Reference(readability)
+    other = _Reference(readability, options.held_share)
     if _held_share(lines, other) >= options.agreement:
         kept, method = lines, "trafilatura-recall"
     else:
-        third = _Reference(precise())
+        third = _Reference(precise(), options.held_share)
         votes = [other.holds(line) or third.holds(line) for line in lines]
-        kept, method = _with_subheadings(lines, votes), "consensus"
-    kept, repeated = _with_repeats(kept, readability)
+        kept, method = _with_subheadings(lines, votes, options.paragraph_chars), "consensus"
+    kept, repeated = _with_repeats(kept, readability, options.paragraph_chars)
     return Consensus("\n".join(kept), method + ("+repeats" if repeated else ""))
 
 
-def _with_subheadings(lines: Sequence[str], votes: Sequence[bool]) -> list[str]:
+def _with_subheadings(lines: Sequence[str], votes: Sequence[bool], paragraph_chars: int) -> list[str]:
     """The voted lines, and the short lines that sit between two voted lines (subheadings)."""
     kept = []
     for index, line in enumerate(lines):
         inside = 0 < index < len(lines) - 1 and votes[index - 1] and votes[index + 1]
-        heading = len(line.strip()) < PARAGRAPH_CHARS and not line.lstrip().startswith(("-", "|"))
+        heading = len(line.strip()) < paragraph_chars and not line.lstrip().startswith(("-", "|"))
         if votes[index] or (inside and heading):
             kept.append(line)
     return kept
 
 
-def _with_repeats(lines: list[str], readability: str) -> tuple[list[str], bool]:
+def _with_repeats(lines: list[str], readability: str, paragraph_chars: int) -> tuple[list[str], bool]:
     """``lines`` with each paragraph Readability prints several times in a row printed as often."""
     repeats: Counter[str] = Counter()
     previous = None
     for line in _lines(readability):
-        if len(line.strip()) < PARAGRAPH_CHARS:
+        if len(line.strip()) < paragraph_chars:
             continue
         key = " ".join(_WORD.findall(line.lower()))
         if key == previous:

@@ -85,8 +85,7 @@ def extract_html(html: str, url: str | None = None, options: HtmlOptions | None 
     if tree is None:
         return Page(text="", url=url, budget=page_note)
     tree_note = fit_tree(tree, options.budget.max_elements)
-    for element in _CODE(tree):
-        element.drop_tree()
+    drop_code(tree)
     notes = [note for note in (page_note, tree_note) if note]
     cheap = tree_note is not None and "elements cut" in tree_note
     meta = read_meta(tree, url, thorough=not cheap)
@@ -109,6 +108,12 @@ def extract_html(html: str, url: str | None = None, options: HtmlOptions | None 
         budget="; ".join(notes) or None,
         amp=any(name.lower() in ("amp", "⚡") for name in tree.attrib),
     )
+
+
+def drop_code(tree: HtmlElement) -> None:
+    """Remove the page's scripts and styles (JSON-LD kept for the metadata readers), in place."""
+    for element in _CODE(tree):
+        element.drop_tree()
 
 
 def _body(
