@@ -14,10 +14,12 @@ lines is kept, since the methods differ most on headings; and a long paragraph t
 prints twice in a row is printed twice, since trafilatura drops a paragraph equal to the one
 before it as an artifact of its own candidate search.
 
-No constant here was fitted to a gold set: a line is "held" by another text when most of its
-word triples (at least half) are in it; "agreement" is 95% of the recall pass's text; a paragraph is a line of
-80 characters or more (a subheading is shorter). ``benchmarks/extraction.py`` prints the figures
-on the three gold sets, none of which trained anything.
+No constant here was fitted to a gold set (they are ``ConsensusOptions``): a line is "held" by
+another text when at least half its word triples are in it; "agreement" is 95% of the recall
+pass's text; a paragraph is a line of 80 characters or more (a subheading is shorter).
+``benchmarks/extraction.py`` prints the figures on the three gold sets; ``benchmarks/extraction_loso.py``
+varies the three over a grid and, leaving each set out, finds the defaults within 0.001 F1 of the
+point chosen on the other two.
 """
 
 from __future__ import annotations
