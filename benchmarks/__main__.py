@@ -7,6 +7,7 @@ import sys
 MODULES = (
     "ingest",
     "extraction",
+    "extraction_loso",
     "relate",
     "crosslingual",
     "stories",

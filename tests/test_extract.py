@@ -10,7 +10,7 @@ from newstrace.errors import InputError
 from newstrace.extract import extract_article, normalize_url, site_of, stable_id
 from newstrace.extract.chunks import recover_chunks
 from newstrace.extract.evaluate import load_scrapinghub, page_score, score_extractions
-from newstrace.extract.html import HtmlOptions, extract_html
+from newstrace.extract.html import extract_html
 from newstrace.extract.language import guess_language
 from newstrace.extract.meta import read_markup
 from newstrace.model import RawDocument
@@ -69,7 +69,8 @@ def test_html_page_body_and_metadata() -> None:
     assert page.description == "The northern sluice gates open for the first time in a decade."
     assert all(p in page.text for p in PARAGRAPHS)
     assert "Floods: what we know so far" not in page.text
-    assert page.extractor in {"precise", "full"}
+    assert page.extractor in {"trafilatura-recall", "consensus"}
+    assert page.budget is None
 
 
 def test_html_article_is_cleaned_and_keeps_its_metadata() -> None:
@@ -103,13 +104,6 @@ def test_input_hints_win_over_page_metadata() -> None:
         "Dam gates open",
     )
     assert article.site == "mirror.example"
-
-
-def test_short_precise_pass_falls_back_to_the_full_cascade() -> None:
-    # With the threshold above the article's length, the full cascade runs too; the longer text wins.
-    page = extract_html(PAGE, options=HtmlOptions(short_text=10_000))
-    assert all(p in page.text for p in PARAGRAPHS)
-    assert page.extractor in {"precise", "full"}
 
 
 def _chunked_page(teasers: int) -> str:

@@ -28,6 +28,8 @@ from newstrace.engine.stages import (
     StageResult,
     requires,
 )
+from newstrace.extract.stage import TemplateStep
+from newstrace.extract.templates import TemplateOptions
 from newstrace.model import Brief, Finding, Relation, Story
 from newstrace.relate import RelateOptions
 from newstrace.relate.stage import RelateStage
@@ -48,6 +50,7 @@ class AnalyzeOptions:
     """
 
     ingest: IngestOptions = field(default_factory=IngestOptions)
+    templates: TemplateOptions = field(default_factory=TemplateOptions)
     relate: RelateOptions = field(default_factory=RelateOptions)
     stories: StoryOptions | None = None
     checks: CheckOptions = field(default_factory=CheckOptions)
@@ -120,6 +123,7 @@ class LocalEngine:
         self.options = options or AnalyzeOptions()
         self.workers = workers or Workers(self.options.workers)
         self.stages = {stage.name: stage for stage in default_stages(self.options)}
+        self.templates = TemplateStep(self.options.templates)
 
     def __enter__(self) -> LocalEngine:
         return self
@@ -162,10 +166,13 @@ class LocalEngine:
                 f"{len(lacking)} articles have not been through {needed}, which {first} needs "
                 f"(first: {lacking[0]}); run the stages before {first} first"
             )
+        note = self._strip_templates() if first == STAGES[1] else None
         report = RunReport()
         for step in pipeline.stages:
             due = self.store.stages.pending(step.name)
             report.stages.append(self._run_stage(step, due, stage))
+        if note:
+            report.stages[0].notes.insert(0, note)
         return report
 
     def redo(self, name: str, stage: StageCallback | None = None) -> RunReport:
@@ -175,8 +182,19 @@ class LocalEngine:
         """
         before = STAGES.index(name) - 1
         report = self.run(self.pipeline(STAGES[before]), stage) if before > 0 else RunReport()
+        if before == 0:
+            self._strip_templates()
         report.stages.append(self._run_stage(self.stages[name], self.store.articles.ids(), stage))
         return report
+
+    def _strip_templates(self) -> str | None:
+        """Move site template lines out of the articles due for relate, before relate reads them
+        (``extract.stage``); a note for the run's report when any moved."""
+        changes, done = self.templates.run(self.store, self.store.stages.pending(STAGES[1]))
+        if not done.articles:
+            return None
+        self.store.commit(changes)
+        return f"site templates: {done.lines} lines moved out of {done.articles} articles"
 
     def _run_stage(self, step: Stage, due: Sequence[str], stage: StageCallback | None) -> StageReport:
         if not due:

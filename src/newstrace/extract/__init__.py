@@ -1,7 +1,8 @@
 """Extract: turn a ``RawDocument`` into an ``Article`` (title, body, date, outlet, byline,
 dateline, wire credit, captions), with the scraper and page junk stripped and kept aside.
 
-Modules: ``html`` (page → body text, via trafilatura, and ``chunks`` for split bodies),
+Modules: ``html`` (page → body text: ``candidates`` voted on by ``consensus``, ``chunks`` for
+split bodies, ``budget`` bounding a page's cost), ``templates`` (site template lines),
 ``meta`` (page metadata), ``language`` (the language of plain text, or of a page that declares
 none), ``text`` (the plain-text cleaner, with ``junk`` and ``credits`` judging lines),
 ``evaluate`` (the extraction quality metric).
@@ -61,7 +62,10 @@ def extract_article(document: RawDocument) -> Article:
     """Extract one article; raises ``InputError`` when no article body can be found.
 
     What the input supplied (id, url, title, date, outlet, authors) wins over what the page says.
+    When a page's budget cut or skipped something (see ``budget``), ``metadata["extraction_budget"]``
+    says what.
     """
+    metadata = document.metadata
     if document.format == "html":
         page = extract_html(document.body, document.url)
         title, body, url = document.title or page.title, page.text, document.url or page.url
@@ -69,12 +73,15 @@ def extract_article(document: RawDocument) -> Article:
             url = page.url  # an AMP page is the same article as the page its canonical link names
         date, authors = document.date or page.date, document.authors or page.authors
         outlet, language = document.outlet or page.outlet, page.language
+        if page.budget:
+            metadata = {**metadata, "extraction_budget": page.budget}
     else:
         title, body, url = document.title, document.body, document.url
         date, authors, outlet = document.date, document.authors, document.outlet
     cleaned = clean_body(body, title=title)
     if not cleaned.text.strip():
-        raise InputError(document.origin, "no article text found")
+        budget = metadata.get("extraction_budget")
+        raise InputError(document.origin, "no article text found" + (f" ({budget})" if budget else ""))
     if document.format != "html":
         # Plain text declares no language; guessing it costs ~0.07 ms, a sixth of an article's ingest.
         language = guess_language(cleaned.text)
@@ -93,5 +100,5 @@ def extract_article(document: RawDocument) -> Article:
         captions=cleaned.captions,
         removed=cleaned.removed,
         origin=document.origin,
-        metadata=document.metadata,
+        metadata=metadata,
     )

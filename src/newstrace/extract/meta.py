@@ -1,8 +1,8 @@
 """Page metadata: title, date, authors, outlet, canonical url, language, description.
 
-trafilatura's metadata readers come first (meta tags, JSON-LD, byline markup, htmldate for
-the date); this module's own reading of meta tags, JSON-LD and ``lang`` fills what they leave
-out (the page language above all). Only the readers newstrace needs run: trafilatura's
+trafilatura's metadata readers come first (meta tags, JSON-LD, byline markup — by trafilatura's
+rules, in ``byline`` — and htmldate for the date); this module's own reading of meta tags,
+JSON-LD and ``lang`` fills what they leave out (the page language above all). Only the readers newstrace needs run: trafilatura's
 ``extract_metadata`` also collects categories, tags and licence, a fifth of its cost.
 """
 
@@ -16,7 +16,9 @@ from typing import Any
 
 from htmldate import find_date
 from lxml.html import HtmlElement
-from trafilatura.metadata import examine_meta, extract_author, extract_meta_json, extract_title, extract_url
+from trafilatura.metadata import examine_meta, extract_meta_json, extract_title, extract_url
+
+from newstrace.extract.byline import read_byline
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?=$|[-_])")
@@ -85,9 +87,16 @@ class PageMeta:
     description: str | None = None
 
 
-def read_meta(tree: HtmlElement, url: str | None = None) -> PageMeta:
-    """Metadata of a parsed page (the tree is not changed); ``url`` is where it was fetched from."""
+def read_meta(tree: HtmlElement, url: str | None = None, thorough: bool = True) -> PageMeta:
+    """Metadata of a parsed page (the tree is not changed); ``url`` is where it was fetched from.
+
+    ``thorough=False`` reads only what the page declares (meta tags, JSON-LD, ``lang``): the
+    cheap path for a page over the budget, where searching its markup and text for a byline
+    and a date would cost seconds.
+    """
     own = read_markup(tree)
+    if not thorough:
+        return own
     found = examine_meta(tree)
     with contextlib.suppress(
         ValueError, TypeError, AttributeError, KeyError
@@ -96,16 +105,27 @@ def read_meta(tree: HtmlElement, url: str | None = None) -> PageMeta:
     authors = _split_authors(found.author if found.author and " " in found.author else None)
     canonical = own.canonical_url or extract_url(tree, url)
     site_name = own.site_name or found.sitename
-    authors = authors or own.authors or _split_authors(extract_author(tree))
+    authors = authors or own.authors or _split_authors(read_byline(tree))
     return PageMeta(
         title=_without_site(found.title or own.title or extract_title(tree), site_name),
         canonical_url=canonical,
-        date=find_date(tree, url=canonical, original_date=True) or own.date,
+        date=_find_date(tree, canonical) or own.date,
         authors=tuple(a for a in authors if not _is_site_or_placeholder(a, site_name)),
         site_name=site_name,
         language=own.language,
         description=found.description or own.description,
     )
+
+
+def _find_date(tree: HtmlElement, url: str | None) -> str | None:
+    """htmldate's publication date from the page's markup, url and date patterns, without its free-text search.
+
+    The free-text search hands every date-like phrase of the page to dateparser: on the 461
+    dragnet pages, which mostly predate date markup, it cost more than all of trafilatura's
+    extraction. Without it htmldate dates 677 of the 758 gold-set pages instead of 727; the
+    page's own declared date (``read_markup``) is the fallback.
+    """
+    return find_date(tree, url=url, original_date=True, extensive_search=False)
 
 
 def _without_site(title: str | None, site_name: str | None) -> str | None:

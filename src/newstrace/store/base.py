@@ -56,13 +56,15 @@ def encode_article(article: Article, raw_hash: str | None = None) -> EncodedArti
 class Changes:
     """Everything one step of the engine writes, applied by ``Store.commit`` in one transaction.
 
-    Order of application: ``clear`` empties whole kinds of record; relations touching
+    Order of application: new ``articles`` are inserted and ``articles_rewritten`` (id, JSON form)
+    replace the stored form of articles a step changed (site templates moved out); ``clear`` empties whole kinds of record; relations touching
     ``relations_dropped``, the ``stories_dropped`` and ``briefs_dropped`` are deleted; then the new
     records are written (findings replace those of their article); then stage marks change.
     ``undone`` resets a stage and every later one for those articles.
     """
 
     articles: list[EncodedArticle] = field(default_factory=list)
+    articles_rewritten: list[tuple[str, str]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     clear: set[Clearable] = field(default_factory=set)
     relations_dropped: set[str] = field(default_factory=set)

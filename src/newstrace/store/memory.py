@@ -60,6 +60,9 @@ class MemoryStore(StoreFrame):
                     data.articles[row[0]] = row
                     data.stages[row[0]] = stage_bit("extract")
                     new.append(row[0])
+            for article_id, encoded in changes.articles_rewritten:
+                if article_id in data.articles:
+                    data.articles[article_id] = (*data.articles[article_id][:5], encoded, *data.articles[article_id][6:])
             for problem in changes.problems:
                 data.problems.setdefault((problem.origin, problem.stage, problem.reason), problem)
             for kind in changes.clear:

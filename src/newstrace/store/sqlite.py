@@ -155,6 +155,7 @@ class SQLiteStore(StoreFrame):
         """Apply ``changes`` in one transaction (see ``Changes``); returns the ids of the new articles."""
         with self.transaction("changes") as db:
             new = _insert_articles(db, changes.articles)
+            db.executemany("UPDATE articles SET data=? WHERE id=?", ((d, i) for i, d in changes.articles_rewritten))
             db.executemany(
                 "INSERT OR IGNORE INTO problems (origin, stage, reason) VALUES (?,?,?)",
                 ((p.origin, p.stage, p.reason) for p in changes.problems),

@@ -1,0 +1,64 @@
+"""Site templates in the engine: before relate, the standing lines of each site move out of its new articles.
+
+The engine calls ``TemplateStep`` on the articles due for relate (extracted, not yet related):
+for every site among them it learns the template lines (``templates.SiteTemplates``) from all
+the articles the store holds for that site, the due ones included, and rewrites each due article
+whose text holds template lines with those lines moved to ``Article.removed`` (reason
+``"site-template"``). So relate, stories, checks and briefs never see them, and the article's
+provenance says what went and why.
+
+Learning from the whole store at each run makes the result independent of the order articles
+came in within the run, and lets an article ingested later benefit from its site's earlier
+pages. An article already related is not rewritten when its site's template grows later (its
+relations, stories and term-index entries rest on its text); the lines it still holds are the
+site's own and are rare by construction (on fewer than ``min_articles`` articles at the time).
+A page that holds nothing but its site's template is left whole: an article without text would
+have nothing for relate to read, and its copies are still worth finding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from newstrace.extract.templates import SiteTemplates, TemplateOptions, article_keys, strip_templates
+from newstrace.model import Article
+from newstrace.store.base import Changes, Store, dumps
+
+
+@dataclass(frozen=True)
+class TemplateReport:
+    """What the step did: articles rewritten and template lines moved out of them."""
+
+    articles: int = 0
+    lines: int = 0
+
+
+@dataclass(frozen=True)
+class TemplateStep:
+    """Moves site template lines out of the articles due for relate (see the module's note)."""
+
+    options: TemplateOptions = field(default_factory=TemplateOptions)
+
+    def run(self, store: Store, due: Sequence[str]) -> tuple[Changes, TemplateReport]:
+        """The rewritten articles of ``due`` as ``Changes`` for the engine to commit, and a report."""
+        if not due:
+            return Changes(), TemplateReport()
+        sites = store.articles.sites()
+        due_sites = {sites[i] for i in due if sites.get(i)}
+        learner = SiteTemplates(self.options)
+        for article in store.articles.many([i for i, site in sites.items() if site in due_sites]):
+            learner.add(_site(article), article.id, article_keys(article))
+        templates = {site: learner.templates(site) for site in due_sites}
+        changes, lines = Changes(), 0
+        for article in store.articles.many([i for i in due if sites.get(i) in due_sites]):
+            stripped = strip_templates(article, templates[_site(article)])
+            if stripped is not article and stripped.text.strip():
+                changes.articles_rewritten.append((article.id, dumps(stripped.to_dict())))
+                lines += len(stripped.removed) - len(article.removed)
+        return changes, TemplateReport(len(changes.articles_rewritten), lines)
+
+
+def _site(article: Article) -> str:
+    """The site an article is learnt under: as the store lists it (its site, else its outlet)."""
+    return article.site or article.outlet or ""
