@@ -234,3 +234,15 @@ def test_a_page_of_nothing_but_its_site_s_template_is_left_whole(any_store: Stor
     about = next(a for a in any_store.articles.all() if a.url == f"https://{SITE}/about")
     assert PITCH in about.text
     assert _template_lines(about) == []
+
+
+def test_a_page_arriving_alone_later_loses_the_template_learnt_before(any_store: Store) -> None:
+    """A small run strips with the templates a bulk run kept in the store, without reading the site again."""
+    with LocalEngine(any_store, workers=Workers(1)) as engine:
+        engine.ingest_documents([_html_page(i) for i in range(19)])
+        engine.run()
+        late = engine.ingest_documents([_html_page(19)])
+        report = engine.run()
+    assert report.notes[0] == "site templates: 4 lines moved out of 1 articles"
+    [article] = any_store.articles.many(late.new_ids)
+    assert article.text == EVENTS[19] and _template_lines(article) == [HEADING, PITCH, *ABOUT]

@@ -191,10 +191,9 @@ class LocalEngine:
         """Move site template lines out of the articles due for relate, before relate reads them
         (``extract.stage``); a note for the run's report when any moved."""
         changes, done = self.templates.run(self.store, self.store.stages.pending(STAGES[1]))
-        if not done.articles:
-            return None
-        self.store.commit(changes)
-        return f"site templates: {done.lines} lines moved out of {done.articles} articles"
+        if changes.settings or changes.articles_rewritten:
+            self.store.commit(changes)
+        return f"site templates: {done.lines} lines moved out of {done.articles} articles" if done.articles else None
 
     def _run_stage(self, step: Stage, due: Sequence[str], stage: StageCallback | None) -> StageReport:
         if not due:
