@@ -1,6 +1,6 @@
 """Politeness: how often and how many at once each host is asked, and what its robots.txt allows.
 
-``HostGate`` spaces the starts of requests to one host by at least its interval (the watcher's minimum,
+``HostGate`` spaces requests to one host by at least its interval, from the start and from the end of the one before (the watcher's minimum,
 or a longer ``Crawl-delay`` / ``Request-rate`` from robots.txt), holds back a host that said
 ``Retry-After`` or answered with a server error, and lets at most ``per_host`` requests run on a host
 at once. ``Robots`` answers "may this url be fetched" from robots.txt files read with protego, by the
@@ -69,6 +69,10 @@ class HostGate:
         finally:
             with self._condition:
                 self._running[host] -= 1
+                # Spaced from the end as well: a request held up on its way (a busy machine) must not
+                # reach the host right before the next one.
+                spacing = self._intervals.get(host, self.interval)
+                self._next_start[host] = max(self._next_start[host], self.clock() + spacing)
                 self._condition.notify_all()
 
 
