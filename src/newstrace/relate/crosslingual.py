@@ -147,6 +147,11 @@ def commonest_language(languages: Iterable[str | None]) -> str | None:
     for language in languages:
         if language:
             counts[language] = counts.get(language, 0) + 1
+    return commonest(counts)
+
+
+def commonest(counts: Mapping[str, int]) -> str | None:
+    """The language of the highest count (ties: the first in code order); None when there is none."""
     return min(counts, key=lambda code: (-counts[code], code)) if counts else None
 
 
