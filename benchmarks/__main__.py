@@ -14,6 +14,8 @@ MODULES = (
     "checks",
     "stream",
     "embedding",
+    "watch",
+    "serve",
 )
 
 failed = []

@@ -18,6 +18,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import TypeVar
 
 from newstrace.errors import NewstraceError
@@ -43,9 +44,21 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
+@contextmanager
+def _forking() -> Iterator[None]:
+    """Ctrl-C held back while workers are forked: one that struck during a fork would reach the new
+    worker before it can ignore it (and a worker's traceback would be printed), and not this process."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def _start_worker(parent: int) -> None:
     """First thing in a worker: ignore Ctrl-C (the parent handles it) and exit when the parent dies."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -92,7 +105,9 @@ class Workers:
         # Two chunks per worker: the executor queues only a call or so per worker, and with small
         # chunks the workers ran dry whenever the main process was busy storing.
         chunk = max(1, len(items) // (2 * self.count))
-        return _reported(self._pool.map(work, items, chunksize=chunk))
+        with _forking():  # the pool forks its workers on the first map
+            results = self._pool.map(work, items, chunksize=chunk)
+        return _reported(results)
 
     def shares(
         self, work: Callable[[int, int, Progress], T], progress: Progress | None = None, parallel: bool = True
@@ -136,8 +151,9 @@ def _fork(work: Callable[[int, int, Progress], T], count: int, progress: Progres
             os._exit(1)
 
     processes = [context.Process(target=run, args=(k,), daemon=True) for k in range(count)]
-    for process in processes:
-        process.start()
+    with _forking():
+        for process in processes:
+            process.start()
     results: dict[int, T] = {}
     try:
         while len(results) < count:

@@ -5,7 +5,7 @@
 made with the stage marks in one transaction, and owns the worker processes (``newstrace.workers``).
 """
 
-from newstrace.engine.ingest import IngestOptions, IngestReport, extract_items, ingest
+from newstrace.engine.ingest import IngestOptions, IngestReport, extract_items, ingest, ingest_items
 from newstrace.engine.local import (
     AnalyzeOptions,
     LocalEngine,
@@ -33,4 +33,5 @@ __all__ = [
     "default_stages",
     "extract_items",
     "ingest",
+    "ingest_items",
 ]

@@ -18,7 +18,7 @@ from newstrace.brief import BriefOptions
 from newstrace.brief.stage import BriefStage
 from newstrace.checks import CheckOptions
 from newstrace.checks.stage import CheckStage
-from newstrace.engine.ingest import IngestOptions, IngestReport, ingest
+from newstrace.engine.ingest import IngestOptions, IngestReport, ingest, ingest_items
 from newstrace.engine.stages import (
     Pipeline,
     PipelineError,
@@ -31,6 +31,7 @@ from newstrace.engine.stages import (
 from newstrace.model import Brief, Finding, Relation, Story
 from newstrace.relate import RelateOptions
 from newstrace.relate.stage import RelateStage
+from newstrace.sources import SourceItem
 from newstrace.store.base import STAGES, Store, later_stages
 from newstrace.stories import StoryOptions
 from newstrace.stories.stage import StoryStage
@@ -136,6 +137,10 @@ class LocalEngine:
     def ingest(self, paths: Iterable[str | Path], progress: Progress | None = None) -> IngestReport:
         """Read, extract and store ``paths`` (see ``engine.ingest.ingest``); later stages are left due."""
         return ingest(self.store, paths, self.workers, self.options.ingest, progress)
+
+    def ingest_documents(self, documents: Iterable[SourceItem], progress: Progress | None = None) -> IngestReport:
+        """Extract and store documents read elsewhere (fetched, posted): ``ingest`` without the reading."""
+        return ingest_items(self.store, documents, self.workers, self.options.ingest, progress)
 
     def analyze(self, paths: Iterable[str | Path], stage: StageCallback | None = None) -> RunReport:
         """Ingest ``paths``, then bring every stored article through every stage."""

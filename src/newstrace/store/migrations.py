@@ -102,4 +102,62 @@ MIGRATIONS: tuple[str, ...] = (
     );
     ALTER TABLE articles ADD COLUMN raw_hash TEXT
     """,
+    # 4: the watcher's state (see watch/state.py): its sources and their status, the article urls it has
+    # seen (by url key), pages that failed, validators for conditional GETs, robots.txt files read,
+    # responses not yet archived, archived pages not yet handed to the stages, and the archive's position.
+    """
+    CREATE TABLE watch_sources (
+        id TEXT PRIMARY KEY,
+        data TEXT NOT NULL
+    );
+    CREATE TABLE watch_seen (
+        key TEXT PRIMARY KEY
+    ) WITHOUT ROWID;
+    CREATE TABLE watch_failures (
+        key TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        permanent INTEGER NOT NULL
+    );
+    CREATE TABLE watch_validators (
+        key TEXT PRIMARY KEY,
+        etag TEXT,
+        last_modified TEXT
+    );
+    CREATE TABLE watch_robots (
+        host TEXT PRIMARY KEY,
+        status INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        fetched_at REAL NOT NULL
+    );
+    CREATE TABLE watch_queue (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        source TEXT,
+        data TEXT NOT NULL,
+        body BLOB NOT NULL
+    );
+    CREATE TABLE watch_pending (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        source TEXT,
+        path TEXT NOT NULL,
+        offset INTEGER NOT NULL,
+        record INTEGER NOT NULL
+    );
+    CREATE TABLE watch_archive (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        path TEXT NOT NULL,
+        length INTEGER NOT NULL,
+        records INTEGER NOT NULL
+    )
+    """,
+    # 5: a full-text index of each article's title and text for ``articles.search`` (rowid: the article's
+    # seq; filled when a search first needs it, so ingest pays nothing for it; words only, no positions),
+    # and stories in the order ``stories.listed`` gives them (latest first).
+    """
+    CREATE VIRTUAL TABLE article_search USING fts5 (
+        title, text, content='', detail=none, tokenize="unicode61 remove_diacritics 0"
+    );
+    CREATE INDEX stories_last_seen ON stories (COALESCE(json_extract(data, '$.last_seen'), ''), id)
+    """,
 )
