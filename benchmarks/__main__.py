@@ -16,6 +16,7 @@ MODULES = (
     "embedding",
     "watch",
     "serve",
+    "spark",
 )
 
 failed = []

@@ -31,7 +31,7 @@ pytest.importorskip("pyarrow", reason="the spark extra is not installed")
 from newstrace.spark import SparkEngine, SparkOptions, import_output  # noqa: E402
 from newstrace.spark.identity import Differences, differences, output_records  # noqa: E402
 from newstrace.spark.output import MARKER  # noqa: E402
-from newstrace.tables import read_rows, write_parquet  # noqa: E402
+from newstrace.tables import from_row, read_rows, write_parquet  # noqa: E402
 
 pytestmark = pytest.mark.spark
 
@@ -231,8 +231,6 @@ def test_parquet_inputs_are_read_as_json_lines_are(session, tmp_path: Path) -> N
 
 @pytest.mark.parametrize("record", [Article, Relation, Story, Finding, Brief])
 def test_every_record_reads_back_from_parquet_as_written(record, demo, tmp_path: Path) -> None:
-    from newstrace.tables import from_row
-
     records = {
         Article: list(demo.articles.all()),
         Relation: demo.relations.all(),
@@ -242,3 +240,21 @@ def test_every_record_reads_back_from_parquet_as_written(record, demo, tmp_path:
     }[record]
     write_parquet([r.to_dict() for r in records], record, tmp_path / "t.parquet")
     assert [from_row(record, row) for row in read_rows(tmp_path / "t.parquet")] == records
+
+
+def test_the_cli_imports_a_run_and_exports_its_records_as_parquet(demo, demo_out: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from newstrace.cli import app
+
+    runner = CliRunner()
+    db = str(tmp_path / "imported.db")
+    imported = runner.invoke(app, ["spark", "import", str(demo_out), "--db", db])
+    assert imported.exit_code == 0, imported.output
+    for kind, record in (("relations", Relation), ("findings", Finding), ("stories", Story)):
+        path = tmp_path / f"{kind}.parquet"
+        exported = runner.invoke(app, ["export", kind, "--db", db, "--format", "parquet", "-o", str(path)])
+        assert exported.exit_code == 0, exported.output
+        assert [from_row(record, row) for row in read_rows(path)] == getattr(demo, kind).all()
+    to_terminal = runner.invoke(app, ["export", "relations", "--db", db, "--format", "parquet"])
+    assert "--output" in str(to_terminal.exception)

@@ -1,5 +1,5 @@
 """Records as flat table rows: the Parquet form shared by ``export --format parquet``, the Spark job's
-output and ``newstrace import``.
+output and ``newstrace spark import``.
 
 A record's column types come from its field annotations: text, whole numbers, real numbers and flags
 keep their type, a tuple of strings becomes a list of strings, and every other value (spans, nested

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import io
 import json
 import tempfile
 from collections.abc import Iterator
@@ -94,7 +95,7 @@ def _parquet_row(row: Any, index: int, options: SourceOptions) -> Iterator[tuple
     path, number = record.pop("file_path"), record.pop("row_index")
     line = json.dumps(record, default=str).encode("utf-8")
     origin = f"{path}#{number}"
-    for item in read_json_lines(iter([line]), origin, options.max_document_bytes):  # type: ignore[arg-type]
+    for item in read_json_lines(io.BytesIO(line), origin, options):
         yield (index, path, number), dataclasses.replace(item, origin=origin)
 
 

@@ -1,4 +1,4 @@
-"""What the Spark job writes, and how its output becomes an embedded store (``newstrace import``).
+"""What the Spark job writes, and how its output becomes an embedded store (``newstrace spark import``).
 
 The output folder holds one folder per stage, each with its tables (Parquet, one row per record, see
 ``newstrace.tables``) and, written last, the marker ``_NEWSTRACE_SUCCESS``: a stage whose marker is

@@ -96,8 +96,12 @@ def briefs(articles: Any, relations: Any, stories: Any, findings: Any, options: 
     return python_step(together, functools.partial(_brief, options=options), record_schema(Brief))
 
 
+# One brief stage per worker process and options: its sentence encoder is loaded once, not per partition.
+_brief_stage = functools.cache(BriefStage)
+
+
 def _brief(rows: Iterator[Any], options: BriefOptions) -> Iterator[tuple]:
-    stage = BriefStage(options)
+    stage = _brief_stage(options)
     for row in rows:
         story = _story(row)
         by_id = {a["id"]: from_row(Article, a.asDict()) for a in row["articles"]}
