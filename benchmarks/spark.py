@@ -6,7 +6,7 @@ Run: ``.venv/bin/python -m benchmarks.spark [--sample N] [--master local[2]] [--
 
 Prints the three difference counts between the engines' outputs (relations by original, derived and
 kind; story partitions; findings: all must be 0), each engine's wall time and the Spark stages' own
-times. Both engines run in this process, one after the other, on the same input file.
+times (the embedded ones from its stage callback: ingest includes extraction). Both engines run in this process, one after the other, on the same input file.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import gzip
 import json
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from newstrace.engine import LocalEngine
@@ -65,10 +66,18 @@ def main() -> None:
         print(f"input: {articles} items ({counts['corpus']} corpus, {counts['rewrites']} rewrites, {counts['wmt']} WMT)")
 
         start = time.perf_counter()
+        starts: list[tuple[str, float]] = []
+
+        def stage(name: str, total: int | None) -> Callable[[int], None]:
+            starts.append((name, time.perf_counter()))
+            return lambda done: None
+
         with open_store(root / "embedded.db") as store:
             with LocalEngine(store) as engine:
-                engine.analyze([str(root / "slice.jsonl")])
+                engine.analyze([str(root / "slice.jsonl")], stage)
             embedded_seconds = time.perf_counter() - start
+            ends = [moment for _, moment in starts[1:]] + [start + embedded_seconds]
+            embedded_stages = [(name, end - began) for (name, began), end in zip(starts, ends, strict=True)]
 
             start = time.perf_counter()
             with SparkEngine(str(root / "spark"), spark=SparkOptions(args.master)) as spark:
@@ -82,6 +91,7 @@ def main() -> None:
     print(f"differences (must be 0): {found}")
     print(f"wall time: embedded {embedded_seconds:.1f} s, Spark {args.master} {spark_seconds:.1f} s "
           f"(ratio {spark_seconds / embedded_seconds:.2f}; JVM start {session_seconds:.1f} s)")
+    print("embedded stages: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in embedded_stages))
     print("Spark stages: " + ", ".join(f"{run.stage} {run.seconds:.1f} s" for run in report.stages))
 
 
