@@ -17,6 +17,7 @@ MODULES = (
     "embedding",
     "watch",
     "serve",
+    "spark",
 )
 
 failed = []

@@ -18,7 +18,7 @@ import numpy as np
 from newstrace.brief import BriefOptions, make_brief
 from newstrace.brief.statements import Encoder
 from newstrace.engine.stages import StageContext, StageResult
-from newstrace.model import Brief, Story
+from newstrace.model import Article, Brief, Finding, Relation, Story
 from newstrace.nlp.embedding import SentenceEncoder, load_encoder, semantic_available
 from newstrace.store.base import Store
 from newstrace.workers import Progress, interleaved
@@ -58,9 +58,13 @@ class BriefStage:
     def brief(self, store: Store, story: Story) -> Brief:
         """The brief of ``story``, from the stored articles, relations and findings."""
         articles = list(store.articles.many(story.articles))
-        relations = store.relations.of(story.articles)
+        return self.make(story, articles, store.relations.of(story.articles), store.findings.of(story.articles))
+
+    def make(self, story: Story, articles: list[Article], relations: list[Relation], findings: list[Finding]) -> Brief:
+        """The brief of ``story`` from its articles (in story order), the relations touching them (by
+        original, derived) and their findings (by article in story order, each article's as checked)."""
         brief = make_brief(articles, relations, story, self.options, self._encoder())
-        return replace(brief, findings=tuple(store.findings.of(story.articles)))
+        return replace(brief, findings=tuple(findings))
 
     def _encoder(self) -> Encoder | None:
         """The sentence encoder (None without the semantic extra or when the options say so)."""

@@ -8,13 +8,13 @@ copy's changes are still found. Many stories are checked in forked workers.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 from newstrace.checks import CheckOptions, check_story
 from newstrace.engine.stages import StageContext, StageResult
-from newstrace.model import Finding, Relation, Story
+from newstrace.model import Article, Finding, Relation, Story
 from newstrace.store.base import Store
 from newstrace.workers import Progress, interleaved
 
@@ -50,14 +50,29 @@ class CheckStage:
 
 def story_findings(store: Store, story: Story, options: CheckOptions) -> dict[str, list[Finding]]:
     """Each article of ``story`` and its findings (none: an empty list, so old ones are cleared)."""
+    wanted, relations = check_inputs(story, store.relations.of(story.articles))
+    return findings_by_article(story, list(store.articles.many(wanted)), relations, options)
+
+
+def check_inputs(story: Story, relations: Iterable[Relation]) -> tuple[list[str], list[Relation]]:
+    """What checking ``story`` reads, given the relations touching its articles: the articles (its own,
+    then the originals outside it that they copy) and the relations deriving one of its articles."""
     members = set(story.articles)
-    relations: dict[tuple[str, str], Relation] = {}
-    for relation in store.relations.of(story.articles):
+    kept: dict[tuple[str, str], Relation] = {}
+    for relation in sorted(relations, key=lambda r: (r.original, r.derived)):
         if relation.derived in members:
-            relations[(relation.original, relation.derived)] = relation
-    wanted = list(story.articles) + sorted({o for o, _ in relations if o not in members})
+            kept[(relation.original, relation.derived)] = relation
+    wanted = list(story.articles) + sorted({o for o, _ in kept if o not in members})
+    return wanted, list(kept.values())
+
+
+def findings_by_article(
+    story: Story, articles: list[Article], relations: list[Relation], options: CheckOptions
+) -> dict[str, list[Finding]]:
+    """The findings of each article of ``story``, from the articles and relations ``check_inputs`` names."""
+    members = set(story.articles)
     by_article: dict[str, list[Finding]] = {article_id: [] for article_id in story.articles}
-    for finding in check_story(list(store.articles.many(wanted)), relations.values(), options):
+    for finding in check_story(articles, relations, options):
         if finding.article in members:
             by_article[finding.article].append(finding)
     return by_article

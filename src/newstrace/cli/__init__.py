@@ -6,7 +6,7 @@ import sys
 
 from typer.main import get_command
 
-from newstrace.cli import checks, core, export, relate, serve, stories, watch  # noqa: F401  (each registers its commands)
+from newstrace.cli import checks, core, export, relate, serve, spark, stories, watch  # noqa: F401  (each registers its commands)
 from newstrace.cli.app import app, console
 from newstrace.errors import NewstraceError
 from newstrace.safety import for_terminal

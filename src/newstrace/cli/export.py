@@ -1,6 +1,7 @@
-"""``newstrace export KIND``: every kind of stored record as JSON Lines or CSV, one command each.
+"""``newstrace export KIND``: every kind of stored record as JSON Lines, CSV or Parquet, one command each.
 
-The kinds are listed once, in ``EXPORTS``, with the stage that makes them; each becomes a command.
+The kinds are listed once, in ``EXPORTS``, with the stage that makes them and their record type (the
+Parquet schema, see ``newstrace.tables``); each becomes a command.
 """
 
 from __future__ import annotations
@@ -12,14 +13,24 @@ from typing import Annotated, Any
 import typer
 
 from newstrace.cli.app import DEFAULT_DB_PATH, DbOption, OutputOption, app, console, open_output
+from newstrace.errors import NewstraceError
 from newstrace.exporting import EXPORT_FORMATS, write_records
+from newstrace.model import Article, Brief, Finding, Problem, Record, Relation, Story
 from newstrace.relate import site_statistics
+from newstrace.relate.sites import SiteStats
 from newstrace.store import Store, open_store
+from newstrace.tables import write_parquet
 
-export_app = typer.Typer(help="Write stored records as JSON Lines or CSV.", no_args_is_help=True)
+export_app = typer.Typer(help="Write stored records as JSON Lines, CSV or Parquet.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
 
-FormatOption = Annotated[str, typer.Option("--format", "-f", help=f"One of: {', '.join(EXPORT_FORMATS)}.")]
+PARQUET = "parquet"
+FormatOption = Annotated[
+    str,
+    typer.Option(
+        "--format", "-f", help=f"One of: {', '.join((*EXPORT_FORMATS, PARQUET))} (parquet needs --output)."
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -28,6 +39,7 @@ class Export:
 
     help: str
     stage: str
+    record: type[Record]
     records: Callable[[Store], Iterable[dict[str, Any]]]
 
 
@@ -40,37 +52,44 @@ EXPORTS = {
     "articles": Export(
         "Every stored article with its metadata, captions and the junk that was removed.",
         "extract",
+        Article,
         lambda store: (a.to_dict() for a in store.articles.all()),
     ),
     "problems": Export(
         "Every input item that yielded no article, with its place and the reason.",
         "extract",
+        Problem,
         lambda store: (p.to_dict() for p in store.problems.all()),
     ),
     "relations": Export(
         "Every relation: original, derived, kind, score, coverage, direction, reasons and aligned evidence.",
         "relate",
+        Relation,
         lambda store: (r.to_dict() for r in store.relations.all()),
     ),
     "sites": Export(
         "Per site: articles, how many are derived from others (and from which sites), how many were copied.",
         "relate",
+        SiteStats,
         _sites,
     ),
     "stories": Export(
         "Every story: id, title, articles, first and last seen, outlets.",
         "stories",
+        Story,
         lambda store: (s.to_dict() for s in store.stories.all()),
     ),
     "findings": Export(
         "Every finding: article, kind, severity, span, text, the other article's span, explanation.",
         "checks",
+        Finding,
         lambda store: (f.to_dict() for f in store.findings.all()),
     ),
     "briefs": Export(
         "Every story's brief: first reporters, copy tree, corroborated and single-source statements, "
         "quotes, findings.",
         "brief",
+        Brief,
         lambda store: (b.to_dict() for b in store.briefs.all()),
     ),
 }
@@ -86,6 +105,11 @@ def _register(kind: str, export: Export) -> None:
                     "run `newstrace analyze` (or `ingest`) to bring them up to date",
                     highlight=False,
                 )
+            if fmt == PARQUET:
+                if output is None:
+                    raise NewstraceError("Parquet is written to a file: give it with --output")
+                write_parquet(export.records(store), export.record, output)
+                return
             with open_output(output) as out:
                 write_records(export.records(store), fmt, out)
 

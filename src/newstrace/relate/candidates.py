@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -145,6 +145,108 @@ class _InMemory(MemoryPostings):
         return self
 
 
+@dataclass(frozen=True)
+class SearchPlan:
+    """What a query searches and how its hits are scored: the positions of the query terms searched
+    (rarest first), their weights, the query's whole weight, and its mean weight per stem."""
+
+    positions: np.ndarray
+    weights: np.ndarray
+    total: float
+    mean: float
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    """Which stems a search reads: those in at most ``max_df_share`` of the articles (never fewer than
+    ``min_df_cap``), and at least the ``min_query_terms`` rarest of a query, however common."""
+
+    max_df_share: float = 0.01
+    min_df_cap: int = 50
+    min_query_terms: int = 12
+
+    def cap(self, documents: int) -> int:
+        """The highest document frequency of a stem that counts as rare among ``documents`` articles."""
+        return max(self.min_df_cap, int(self.max_df_share * documents))
+
+
+def idf(df: np.ndarray, documents: int) -> np.ndarray:
+    """Smoothed inverse document frequencies of stems used by ``df`` of ``documents`` articles."""
+    return np.log((documents + 1) / (df + 1)) + 1.0
+
+
+def plan_search(df: np.ndarray, unknown: int, documents: int, settings: IndexSettings) -> SearchPlan | None:
+    """The search for a query whose known stems have document frequencies ``df`` (in query order), and
+    which has ``unknown`` stems the index does not hold; None when there is nothing to search.
+
+    Both engines call it: the embedded index reads the postings of ``positions`` from memory, the
+    Spark job joins them; each hit then scores the sum of the weights it holds, added in plan order.
+    """
+    if not documents or not (len(df) + unknown):
+        return None
+    order = np.argsort(df, kind="stable")
+    # A short text may use only common stems: its rarest few are searched all the same.
+    usable = order[(df[order] <= settings.cap(documents)) | (np.arange(len(order)) < settings.min_query_terms)]
+    weights = idf(df[usable], documents)
+    total = float(weights.sum()) + unknown * float(idf(np.zeros(1), documents)[0])
+    if not len(usable):
+        return None
+    return SearchPlan(usable, weights, total, total / (len(df) + unknown))
+
+
+def best_hits(
+    hits: np.ndarray,
+    ids: Sequence[str],
+    shared: np.ndarray,
+    sizes: np.ndarray,
+    plan: SearchPlan,
+    top_k: int,
+    min_score: float,
+    exclude: str | None,
+) -> list[Candidate]:
+    """The ``top_k`` hits sharing the most rare content with the query, best first, ties by id.
+
+    ``hits`` are numbers into ``ids``; ``shared`` is the weight each shares with the query (summed in
+    plan order), ``sizes`` its number of stems. The other
+    side's weight is estimated from its stem count at the query's mean weight per stem, and the score
+    is normalised by the smaller side. The answer does not depend on the order of the hits.
+    """
+    scores = shared / np.maximum(np.minimum(sizes * plan.mean, plan.total), 1e-9)
+    keep = scores >= min_score
+    hits, scores = hits[keep], scores[keep]
+    if len(hits) > top_k + 1:
+        cut = np.partition(scores, len(scores) - top_k - 1)[len(scores) - top_k - 1]
+        keep = scores >= cut
+        hits, scores = hits[keep], scores[keep]
+    ranked = sorted(
+        (
+            Candidate(ids[h], round(min(float(s), 1.0), 6))
+            for h, s in zip(hits.tolist(), scores.tolist(), strict=True)
+            if ids[h] != exclude
+        ),
+        key=lambda c: (-c.score, c.id),
+    )
+    return ranked[:top_k]
+
+
+def in_order_share(mine: np.ndarray, theirs: np.ndarray, unknown: int = 0) -> tuple[float, int]:
+    """How much of the rarer side's rare stems (distinct term numbers, in text order) the two share in
+    the same order (0..1), and the rarer side's count (``unknown`` stems of ``mine`` count there too).
+
+    Copies (spun, translated and rewritten ones too) mention rare names and numbers in their source's
+    order; independent reports share them in any order. Symmetric when ``unknown`` is 0.
+    """
+    smaller = min(len(mine) + unknown, len(theirs))
+    if not smaller:
+        return 0.0, 0
+    _, in_mine, in_theirs = np.intersect1d(mine, theirs, assume_unique=True, return_indices=True)
+    tails: list[int] = []
+    for at in in_theirs[np.argsort(in_mine)].tolist():
+        i = bisect.bisect_left(tails, at)
+        tails[i : i + 1] = [at]
+    return len(tails) / smaller, smaller
+
+
 class CandidateIndex:
     """An inverted index over article fingerprints, in memory unless ``postings`` keeps them elsewhere.
 
@@ -162,9 +264,7 @@ class CandidateIndex:
         min_df_cap: int = 50,
         min_query_terms: int = 12,
     ) -> None:
-        self.max_df_share = max_df_share
-        self.min_df_cap = min_df_cap
-        self.min_query_terms = min_query_terms
+        self.settings = IndexSettings(max_df_share, min_df_cap, min_query_terms)
         self._postings: Postings = postings if postings is not None else _InMemory()
 
     def __len__(self) -> int:
@@ -196,12 +296,6 @@ class CandidateIndex:
         """The query for an indexed article's own fingerprint."""
         return Query(terms=self._postings.sequence(article_id), unknown=0)
 
-    def _cap(self) -> int:
-        return max(self.min_df_cap, int(self.max_df_share * len(self._postings)))
-
-    def _idf(self, df: np.ndarray) -> np.ndarray:
-        return np.log((len(self._postings) + 1) / (df + 1)) + 1.0
-
     def query(
         self, query: Query, top_k: int = 10, min_score: float = 0.0, exclude: str | None = None
     ) -> list[Candidate]:
@@ -209,59 +303,20 @@ class CandidateIndex:
 
         Ties are broken by id, so the answer does not depend on the order articles were added.
         """
-        if not len(self._postings) or not (len(query.terms) + query.unknown):
-            return []
         memory = self._postings.prepared(())
-        df = memory.df[query.terms]
-        order = np.argsort(df, kind="stable")
-        # A short text may use only common stems: its rarest few are searched all the same.
-        usable = order[(df[order] <= self._cap()) | (np.arange(len(order)) < self.min_query_terms)]
-        terms, weights = query.terms[usable], self._idf(df[usable])
-        query_weight = float(weights.sum()) + query.unknown * float(self._idf(np.zeros(1))[0])
-        if not len(terms):
+        plan = plan_search(memory.df[query.terms], query.unknown, len(self._postings), self.settings)
+        if plan is None:
             return []
+        terms = query.terms[plan.positions]
         lists = self._postings.posting_lists(terms.tolist())
         docs = np.concatenate(lists)
-        shared = np.bincount(docs, weights=np.repeat(weights, [len(p) for p in lists]), minlength=len(memory.ids))
+        shared = np.bincount(docs, weights=np.repeat(plan.weights, [len(p) for p in lists]), minlength=len(memory.ids))
         hits = np.flatnonzero(shared)
-        # The other side's weight is estimated from its stem count at the query's mean weight per stem.
-        mean = query_weight / (len(query.terms) + query.unknown)
-        sizes = memory.sizes[hits] * mean
-        scores = shared[hits] / np.maximum(np.minimum(sizes, query_weight), 1e-9)
-        keep = scores >= min_score
-        hits, scores = hits[keep], scores[keep]
-        if len(hits) > top_k + 1:
-            cut = np.partition(scores, len(scores) - top_k - 1)[len(scores) - top_k - 1]
-            keep = scores >= cut
-            hits, scores = hits[keep], scores[keep]
-        ids = memory.ids
-        ranked = sorted(
-            (
-                Candidate(ids[h], round(min(float(s), 1.0), 6))
-                for h, s in zip(hits.tolist(), scores.tolist(), strict=True)
-                if ids[h] != exclude
-            ),
-            key=lambda c: (-c.score, c.id),
-        )
-        return ranked[:top_k]
+        return best_hits(hits, memory.ids, shared[hits], memory.sizes[hits], plan, top_k, min_score, exclude)
 
     def order_agreement(self, query: Query, article_id: str) -> tuple[float, int]:
-        """How much of the rarer side's rare stems the two share in the same order (0..1), and that count.
-
-        Copies (spun, translated and rewritten ones too) mention rare names and
-        numbers in their source's order; independent reports share them in any order.
-        """
-        cap = self._cap()
+        """How much of the rarer side's rare stems the two share in the same order (see ``in_order_share``)."""
+        cap = self.settings.cap(len(self._postings))
         theirs = self._postings.sequence(article_id)
         df = self._postings.prepared(()).df
-        mine = query.terms[df[query.terms] <= cap]
-        theirs = theirs[df[theirs] <= cap]
-        smaller = min(len(mine) + query.unknown, len(theirs))
-        if not smaller:
-            return 0.0, 0
-        _, in_mine, in_theirs = np.intersect1d(mine, theirs, assume_unique=True, return_indices=True)
-        tails: list[int] = []
-        for at in in_theirs[np.argsort(in_mine)].tolist():
-            i = bisect.bisect_left(tails, at)
-            tails[i : i + 1] = [at]
-        return len(tails) / smaller, smaller
+        return in_order_share(query.terms[df[query.terms] <= cap], theirs[df[theirs] <= cap], query.unknown)

@@ -18,7 +18,7 @@ import functools
 import re
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -133,15 +133,25 @@ def anchor_stems(text: str) -> tuple[str, ...]:
 
 def differ(left: Article, right: Article) -> bool:
     """Whether the two articles are in different languages (both known)."""
-    return bool(left.language and right.language and left.language != right.language)
+    return languages_differ(left.language, right.language)
 
 
-def commonest_language(articles: list[Article]) -> str | None:
-    """The language most of ``articles`` are in (ties: the first in code order)."""
+def languages_differ(left: str | None, right: str | None) -> bool:
+    """Whether two language codes are both known and different."""
+    return bool(left and right and left != right)
+
+
+def commonest_language(languages: Iterable[str | None]) -> str | None:
+    """The commonest of ``languages`` (ties: the first in code order; unknown ones left out)."""
     counts: dict[str, int] = {}
-    for article in articles:
-        if article.language:
-            counts[article.language] = counts.get(article.language, 0) + 1
+    for language in languages:
+        if language:
+            counts[language] = counts.get(language, 0) + 1
+    return commonest(counts)
+
+
+def commonest(counts: Mapping[str, int]) -> str | None:
+    """The language of the highest count (ties: the first in code order); None when there is none."""
     return min(counts, key=lambda code: (-counts[code], code)) if counts else None
 
 
@@ -175,23 +185,31 @@ class Translations:
         # Articles of this language do not search: the others find them (see ``options.main_language``).
         self.quiet_language: str | None = options.main_language
 
+    def searches(self, article: Article) -> bool:
+        """Whether ``article`` searches other languages for its original (see ``quiet_language``)."""
+        return bool(article.language) and article.language != self.quiet_language
+
     def candidates(
         self, article: Article, index: CandidateIndex, articles: Mapping[str, Article], known: list[str]
     ) -> list[str]:
         """Articles in other languages that share the most rare names and numbers with ``article``."""
-        if not article.language or article.language == self.quiet_language:
+        if not self.searches(article):
             return []
         options = self.options
         # Spellings the index does not hold (a folded name, a German noun) are no part of what a
         # candidate can share: they are left out of the query's weight.
         query = replace(index.prepare(anchor_stems(article.text)), unknown=0)
+        ranked = index.query(query, top_k=options.search_k, min_score=options.min_candidate_score, exclude=article.id)
+        return self.pick(article.language, ((c.id, articles[c.id].language) for c in ranked), known)
+
+    def pick(self, language: str | None, ranked: Iterable[tuple[str, str | None]], known: Collection[str]) -> list[str]:
+        """The first ``options.top_k`` of ``ranked`` (id, language: best first) in a language other than
+        ``language`` and not among ``known`` (the article's candidates in any language)."""
         found = []
-        for candidate in index.query(
-            query, top_k=options.search_k, min_score=options.min_candidate_score, exclude=article.id
-        ):
-            if candidate.id not in known and differ(article, articles[candidate.id]):
-                found.append(candidate.id)
-                if len(found) == options.top_k:
+        for candidate, other in ranked:
+            if candidate not in known and languages_differ(language, other):
+                found.append(candidate)
+                if len(found) == self.options.top_k:
                     break
         return found
 

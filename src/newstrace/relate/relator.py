@@ -4,12 +4,17 @@ Three steps per article: candidate search (rare content stems, inverted index),
 a cheap order check on the shared rare stems, then sentence alignment and the
 copy decision. Verified pairs are kept; relations are resolved per copy group
 from the pairs alone, so the result does not depend on the order articles came in.
+
+The steps after candidate search are functions of a pair or a group (``PairVerifier``,
+``missing_pairs``, ``resolve_group``), so that another engine (the Spark job) that finds
+the same candidates by joins gets the same relations by calling them.
 """
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,12 +24,7 @@ from newstrace.model import Article, Relation
 from newstrace.nlp.annotate import Sentence, sentences
 from newstrace.relate.candidates import CandidateIndex, Query, fingerprint
 from newstrace.relate.classify import ClassifyOptions, compare_sentences, is_copy
-from newstrace.relate.crosslingual import (
-    CrosslingualOptions,
-    Translations,
-    commonest_language,
-    differ,
-)
+from newstrace.relate.crosslingual import CrosslingualOptions, Translations, commonest_language, differ
 from newstrace.relate.direction import DirectionOptions
 from newstrace.relate.graph import Edge, components, resolve
 from newstrace.workers import Progress, Workers, interleaved
@@ -89,11 +89,10 @@ class Relator:
         self._index = index if index is not None else CandidateIndex()
         self._articles: MutableMapping[str, Article] = articles if articles is not None else {}
         self._edges: dict[str, dict[str, Edge]] = {}
-        self._sentences: OrderedDict[str, list[Sentence]] = OrderedDict()
         self._compared: set[tuple[str, str]] = set()  # pairs complete_group compared
         self._semantic = _SemanticIndex(encoder) if self.options.semantic else None
-        crosslingual = self.options.crosslingual
-        self._translations = Translations(crosslingual) if crosslingual.enabled else None
+        self._verifier = PairVerifier(self.options)
+        self._translations = self._verifier.translations
 
     def __len__(self) -> int:
         return len(self._articles)
@@ -128,7 +127,7 @@ class Relator:
         """
         batch = sorted((a for a in articles if a.id not in self._articles), key=lambda a: a.id)
         if self._translations and not self._articles:
-            self._translations.quiet_language = commonest_language(batch)
+            self._translations.quiet_language = commonest_language(a.language for a in batch)
         # The embedding runtime's thread pools are not safe to fork: the semantic path stays in-process.
         parallel = len(batch) >= self.options.parallel_min_articles and not self._semantic
         workers = workers or Workers(1)
@@ -187,13 +186,11 @@ class Relator:
         original is told apart from its siblings. Groups above ``options.complete_max_size``
         are left as they are.
         """
-        members = sorted(self._group(article_id))
-        if len(members) <= self.options.complete_max_size:
-            for i, left in enumerate(members):
-                for right in members[i + 1 :]:
-                    if right not in self._edges.get(left, {}) and (left, right) not in self._compared:
-                        self._compared.add((left, right))
-                        self._link(self._verify(self._articles[right], None, [left]))
+        members = self._group(article_id)
+        linked = {(e.left, e.right) for m in members for e in self._edges.get(m, {}).values()}
+        for left, right in missing_pairs(members, linked | self._compared, self.options.complete_max_size):
+            self._compared.add((left, right))
+            self._link(self._verify(self._articles[right], None, [left]))
         return self.group_relations(article_id)
 
     def _complete_all_groups(self) -> None:
@@ -224,8 +221,7 @@ class Relator:
         return [edge for node, edges in self._edges.items() for edge in edges.values() if edge.left == node]
 
     def _resolve(self, edges: list[Edge]) -> list[Relation]:
-        options = self.options
-        return resolve(edges, self._articles, options.classify, options.direction, options.parent_margin)
+        return resolve_group(edges, self._articles, self.options)
 
     def _candidates(self, article: Article, query: Query, vector: np.ndarray | None = None) -> list[str]:
         options = self.options
@@ -245,44 +241,80 @@ class Relator:
 
     def _verify(self, article: Article, query: Query | None, candidates: list[str]) -> list[Edge]:
         """The candidates that ``article`` is a copy pair with (``query`` None: skip the order check)."""
-        options = self.options
         edges = []
         for candidate in candidates:
             if candidate == article.id or candidate not in self._index:
                 continue
-            if self._translations and differ(article, self._articles[candidate]):
-                edges += self._translation(article, candidate)
-                continue
-            if query is not None:
-                agreement, count = self._index.order_agreement(query, candidate)
-                if count >= options.order_check_min_stems and agreement < options.min_order_agreement:
-                    continue
-            left, right = sorted((candidate, article.id))
-            comparison = compare_sentences(
-                self._sentences_of(left, article), self._sentences_of(right, article)
-            )
-            if is_copy(comparison, options.classify):
-                edges.append(Edge(left, right, comparison))
+            agreement = None if query is None else functools.partial(self._index.order_agreement, query, candidate)
+            edge = self._verifier.edge(article, self._articles[candidate], agreement)
+            if edge is not None:
+                edges.append(edge)
         return edges
 
-    def _translation(self, article: Article, candidate: str) -> list[Edge]:
-        """The pair as a translation edge, when the cross-lingual alignment says it is one."""
-        assert self._translations is not None
-        left, right = sorted((candidate, article.id))
-        texts = {article.id: article, candidate: self._articles[candidate]}
-        comparison = self._translations.verify(texts[left], texts[right])
-        return [Edge(left, right, comparison)] if comparison is not None else []
 
-    def _sentences_of(self, article_id: str, pending: Article) -> list[Sentence]:
-        cached = self._sentences.get(article_id)
+class PairVerifier:
+    """Whether two articles are a copy pair, with their aligned evidence: the decision every engine
+    makes for each candidate pair (and each pair a small group leaves unlinked).
+
+    Keeps the sentences of the articles it compared last; the cross-lingual part (``translations``)
+    also keeps its own, and which language does not search for candidates (see ``Translations``).
+    """
+
+    def __init__(self, options: RelateOptions) -> None:
+        self.options = options
+        crosslingual = options.crosslingual
+        self.translations = Translations(crosslingual) if crosslingual.enabled else None
+        self._sentences: OrderedDict[str, list[Sentence]] = OrderedDict()
+
+    def edge(self, a: Article, b: Article, agreement: Callable[[], tuple[float, int]] | None) -> Edge | None:
+        """The edge of ``a`` and ``b`` when they are a copy pair, else None; the same whichever is ``a``.
+
+        ``agreement`` gives their shared rare stems' order agreement and the rarer side's count
+        (``CandidateIndex.order_agreement``): a pair whose count reaches ``order_check_min_stems`` with
+        too little in order is dropped before alignment. None skips the check.
+        """
+        options = self.options
+        left, right = (a, b) if a.id < b.id else (b, a)
+        if self.translations and differ(a, b):
+            comparison = self.translations.verify(left, right)
+            return Edge(left.id, right.id, comparison) if comparison is not None else None
+        if agreement is not None:
+            share, count = agreement()
+            if count >= options.order_check_min_stems and share < options.min_order_agreement:
+                return None
+        comparison = compare_sentences(self._sentences_of(left), self._sentences_of(right))
+        return Edge(left.id, right.id, comparison) if is_copy(comparison, options.classify) else None
+
+    def _sentences_of(self, article: Article) -> list[Sentence]:
+        cached = self._sentences.get(article.id)
         if cached is not None:
-            self._sentences.move_to_end(article_id)
+            self._sentences.move_to_end(article.id)
             return cached
-        article = pending if article_id == pending.id else self._articles[article_id]
-        result = self._sentences[article_id] = sentences(article.text)
+        result = self._sentences[article.id] = sentences(article.text)
         if len(self._sentences) > 2048:
             self._sentences.popitem(last=False)
         return result
+
+
+def missing_pairs(
+    members: Iterable[str], linked: Collection[tuple[str, str]], max_size: int
+) -> list[tuple[str, str]]:
+    """The pairs ``(left, right)`` of a copy group (left < right) still to compare, in order: every pair
+    not in ``linked``, when the group has at most ``max_size`` members (see ``Relator.complete_group``)."""
+    members = sorted(members)
+    if len(members) > max_size:
+        return []
+    return [
+        (left, right)
+        for i, left in enumerate(members)
+        for right in members[i + 1 :]
+        if (left, right) not in linked
+    ]
+
+
+def resolve_group(edges: list[Edge], articles: Mapping[str, Article], options: RelateOptions) -> list[Relation]:
+    """The relations of one copy group's verified pairs (see ``graph.resolve``)."""
+    return resolve(edges, articles, options.classify, options.direction, options.parent_margin)
 
 
 class _SemanticIndex:

@@ -180,7 +180,19 @@ def cluster_signatures(
     ordered = canonical_order(signatures)
     stats = stats or TermStats.from_signatures(ordered)
     vectors = [stats.vector(sig, options.features) for sig in ordered]
-    edges = similarity_graph(vectors, ordered, options)
+    return cluster_graph(ordered, similarity_graph(vectors, ordered, options), options)
+
+
+def cluster_graph(
+    ordered: Sequence[Signature], edges: dict[tuple[int, int], float], options: StoryOptions
+) -> list[list[str]]:
+    """Group signatures in canonical order by ``average_linkage`` over their similarity ``edges``
+    (``similarity_graph``'s form); returns lists of article ids, ordered by their earliest article.
+
+    Groups never cross the connected parts of the graph's edges at or above ``options.threshold``
+    (a merge needs an average that high, so at least one such edge), so each part may be grouped on
+    its own, with its signatures in canonical order, as the Spark job does.
+    """
     names = [s.names for s in ordered] if options.exclusive_share <= 1 else None
     groups = average_linkage(len(ordered), edges, options, names, [s.day for s in ordered])
     return [[ordered[i].article for i in group] for group in groups]
