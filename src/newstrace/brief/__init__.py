@@ -1,8 +1,9 @@
 """The story brief: what a story's independent sources agree on, what only one says, who copied whom.
 
-Copies do not corroborate their original: articles linked by relations (the relate
-stage's copy tree) form one source, and a statement counts as corroborated only when
-two or more such sources make it. ``make_brief`` is pure (articles, relations, story in;
+Copies do not corroborate their original, and an outlet does not corroborate itself:
+articles linked by relations (the relate stage's copy tree) and articles of one outlet
+or site form one source, and a statement counts as corroborated only when two or more
+such sources make it. ``make_brief`` is pure (articles, relations, story in;
 ``Brief`` out); ``brief_for_story`` reads them from the store and uses the sentence
 encoder when the semantic extra is installed.
 """
@@ -59,19 +60,31 @@ class BriefOptions:
 
 
 def sources_of(articles: Sequence[Article], relations: Iterable[Relation]) -> list[list[Article]]:
-    """Independent sources: articles joined by relations form one, listed original (earliest) first.
+    """Independent sources: articles joined by relations form one, and so do the articles of one outlet or
+    site (a site's template passages, repeated on every page, would otherwise corroborate themselves);
+    each source lists its original (earliest) first.
 
     Returns:
         The sources, each a list of articles in (date, id) order, ordered by their first article.
     """
     ordered = sorted(articles, key=article_order)
     position = {a.id: i for i, a in enumerate(ordered)}
-    links = (
+    links = [
         (position[r.original], position[r.derived])
         for r in relations
         if r.original in position and r.derived in position
-    )
+    ]
+    first_of: dict[tuple[str, str], int] = {}
+    for i, article in enumerate(ordered):
+        for key in _publisher_keys(article):
+            links.append((first_of.setdefault(key, i), i))
     return [[ordered[i] for i in group] for group in linked_groups(len(ordered), links)]
+
+
+def _publisher_keys(article: Article) -> list[tuple[str, str]]:
+    """The outlet and the site an article names (case and spacing ignored): one key each."""
+    named = (("outlet", article.outlet), ("site", article.site))
+    return [(kind, " ".join(value.casefold().split())) for kind, value in named if value and value.strip()]
 
 
 def _source_units(sources: list[list[Article]], copies: set[str], options: StatementOptions) -> list[Unit]:
