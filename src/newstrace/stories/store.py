@@ -33,7 +33,7 @@ AFFECTED_SHARE = 0.5
 BULK_ARTICLES = 1000
 WHOLE_STORE_SHARE = 5
 # Bump when ``signature`` changes what it reads, so that stored signatures are made again.
-SIGNATURE_FORMAT = 1
+SIGNATURE_FORMAT = 2
 # Articles signed per store transaction.
 SIGN_BATCH = 2000
 
@@ -44,8 +44,7 @@ def stored_options(store: SQLiteStore) -> StoryOptions:
     saved = store.setting(OPTIONS_KEY)
     if saved is None:
         return StoryOptions()
-    fields = json.loads(saved)
-    return StoryOptions(**{**fields, "features": FeatureOptions(**fields["features"])})
+    return StoryOptions.from_dict(json.loads(saved))
 
 
 def rebuild_stories(store: SQLiteStore, options: StoryOptions | None = None) -> list[Story]:
@@ -179,6 +178,7 @@ def _entry(sig: Signature) -> tuple[Entry, list[str]]:
         "weights": " ".join(repr(weight) for _, weight in sig.counts),
         "names": sig.names,
         "weekdays": sig.weekdays,
+        "months": sig.months,
     }
     return (sig.article, sig.day, json.dumps(data, separators=(",", ":"))), terms
 
@@ -193,4 +193,5 @@ def _signature(row: Entry) -> Signature:
         tuple(zip(fields["terms"].split(), weights, strict=True)),
         tuple(fields["names"]),
         tuple(fields["weekdays"]),
+        tuple(fields["months"]),
     )
