@@ -4,7 +4,18 @@
 import subprocess
 import sys
 
-MODULES = ("ingest", "extraction", "relate", "stories", "stories_ceiling", "checks", "stream", "embedding")
+MODULES = (
+    "ingest",
+    "extraction",
+    "relate",
+    "crosslingual",
+    "stories",
+    "stories_ceiling",
+    "checks",
+    "stream",
+    "embedding",
+    "watch",
+)
 
 failed = []
 for name in sys.argv[1:] or MODULES:

@@ -31,8 +31,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks import SHARED_DATA
-from newstrace.pipeline import IngestOptions, ingest
+from newstrace.engine import ingest
 from newstrace.store import open_store
+from newstrace.workers import Workers
 
 CORPUS = SHARED_DATA / "news" / "allsides-articles.jsonl.gz"
 CORES = 2
@@ -71,13 +72,13 @@ def cpu_seconds(who: int) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def timed_ingest(name: str, db: Path, options: IngestOptions) -> Run:
+def timed_ingest(name: str, db: Path, workers: int) -> Run:
     """One ingest of the corpus, with its wall-clock and CPU time (workers are reaped when it returns)."""
     main_before, workers_before = cpu_seconds(resource.RUSAGE_SELF), cpu_seconds(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    with open_store(db) as store:
-        report = ingest(store, [CORPUS], options)
-        stored = store.count_articles()
+    with open_store(db) as store, Workers(workers) as pool:
+        report = ingest(store, [CORPUS], pool)
+        stored = store.articles.count()
     wall = time.perf_counter() - started
     return Run(
         name=name,
@@ -102,9 +103,9 @@ def peak_rss_mb() -> tuple[float, float]:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
-        serial = timed_ingest("serial", Path(folder) / "serial.db", IngestOptions(workers=1))
+        serial = timed_ingest("serial", Path(folder) / "serial.db", 1)
         db = Path(folder) / "bench.db"
-        first, again = (timed_ingest(name, db, IngestOptions(workers=CORES)) for name in ("first", "again"))
+        first, again = (timed_ingest(name, db, CORES) for name in ("first", "again"))
     print(
         f"{os.cpu_count()} cores here; 'serial' is the baseline (1 process), 'first' and 'again' use {CORES} workers"
     )

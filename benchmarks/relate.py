@@ -25,9 +25,11 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from benchmarks import store_articles
+from newstrace.engine import AnalyzeOptions, LocalEngine
 from newstrace.extract import extract_article
 from newstrace.model import Article, RawDocument, Relation
-from newstrace.relate import RelateOptions, Relator, relate_all, relate_store
+from newstrace.relate import RelateOptions, Relator, relate_all
 from newstrace.relate.classify import compare
 from newstrace.store import open_store
 
@@ -63,8 +65,9 @@ def _article(origin: str, record: dict, article_id: str, outlet_key: str = "outl
     )
 
 
-def load(sample: int | None) -> tuple[list[Article], list[dict], dict[str, list[str]]]:
-    """Corpus + dev rewrites + BASIL articles, the rewrite rows, and BASIL events (article ids)."""
+def load(sample: int | None) -> tuple[list[Article], list[dict], dict[str, list[str]], list[dict]]:
+    """Corpus + dev rewrites + made excerpts + BASIL articles, the rewrite rows, BASIL events (article
+    ids) and the made excerpts."""
     rewrites = _jsonl(DATA / "rewrites" / "dev.jsonl")
     sources = {r["source_id"] for r in rewrites}
     corpus = []
@@ -72,16 +75,78 @@ def load(sample: int | None) -> tuple[list[Article], list[dict], dict[str, list[
         for number, line in enumerate(lines):
             record = json.loads(line)
             corpus.append((number, record))
+    excerpts = make_excerpts([r for _, r in corpus], sources)
+    sources |= {e["source_id"] for e in excerpts}
     if sample is not None:
         keep = random.Random(0).sample([r for _, r in corpus if r["id"] not in sources], sample)
         corpus = [(n, r) for n, r in corpus if r["id"] in sources] + [(0, r) for r in keep]
     articles = [_article(f"allsides:{n}", r, r["id"]) for n, r in corpus]
     articles += [_article(f"rewrites:{r['id']}", r, r["id"], outlet_key="site") for r in rewrites]
+    articles += [_article(f"excerpts:{e['id']}", e, e["id"], outlet_key="site") for e in excerpts]
     events: dict[str, list[str]] = defaultdict(list)
     for record in _jsonl(DATA / "stories" / "basil-dev.jsonl"):
         articles.append(_article(f"basil:{record['doc']}", record, f"basil:{record['doc']}"))
         events[record["event"]].append(f"basil:{record['doc']}")
-    return articles, rewrites, events
+    return articles, rewrites, events, excerpts
+
+
+# "Read more" lines of excerpting sites (the kinds found in the dev rewrites' excerpts and on the web).
+READ_MORE = (
+    "Continue reading…",
+    "Read the full story at {outlet}",
+    "Read more at {outlet} »",
+    "Click here to read the full article.",
+    "Keep reading on {outlet}...",
+)
+EXCERPT_COUNT = 200
+
+
+def make_excerpts(corpus: list[dict], exclude: set[str], count: int = EXCERPT_COUNT) -> list[dict]:
+    """Excerpts made here, as content farms make them: the first two or three paragraphs of a corpus
+    article, with a "read more" line, published by another site a day later.
+
+    Sources are drawn (seeded) from articles not among ``exclude`` with at least six paragraphs of
+    prose, so that each excerpt is a small share of a long original, the case the dev set holds too
+    few of.
+    """
+    eligible = [r for r in corpus if r["id"] not in exclude and len(_prose(r["text"])) >= 6]
+    rng = random.Random(7)
+    excerpts = []
+    for number, record in enumerate(rng.sample(sorted(eligible, key=lambda r: r["id"]), count)):
+        paragraphs = [p.strip() for p in record["text"].split("\n") if p.strip()]
+        # From the first paragraph of prose on (past a headline or a photo credit), as they come.
+        start = paragraphs.index(_prose(record["text"])[0])
+        kept = paragraphs[start : start + rng.choice((2, 3))]
+        line = rng.choice(READ_MORE).format(outlet=record.get("outlet") or "the source")
+        excerpts.append(
+            {
+                "id": f"excerpt-{number:03d}",
+                "source_id": record["id"],
+                "title": record.get("title"),
+                "text": "\n\n".join([*kept, line]),
+                "site": f"digest{number % 7}.example",
+                "date": record.get("date"),
+                "share": sum(len(p) for p in kept) / max(sum(len(p) for p in paragraphs), 1),
+            }
+        )
+    return excerpts
+
+
+def _prose(text: str) -> list[str]:
+    """Paragraphs of prose: 80 characters or more, ending as a sentence ends (not a headline, a
+    photo caption or a link)."""
+    return [p.strip() for p in text.split("\n") if len(p.strip()) >= 80 and p.strip()[-1] in ".!?\"”’'"]
+
+
+def score_excerpts(relations: list[Relation], excerpts: list[dict]) -> tuple[float, float, float]:
+    """Share of the made excerpts linked to their source, and linked as an ``excerpt`` (and with the
+    source as the known original)."""
+    pairs = {frozenset((r.original, r.derived)): r for r in relations}
+    found = [pairs.get(frozenset((e["id"], e["source_id"]))) for e in excerpts]
+    linked = [r for r in found if r is not None]
+    right_way = [r for r in linked if r.direction == "known" and r.derived.startswith("excerpt-")]
+    n = max(len(excerpts), 1)
+    return len(linked) / n, sum(r.kind == "excerpt" for r in linked) / n, len(right_way) / n
 
 
 def score_rewrites(relations: list[Relation], rewrites: list[dict]) -> dict[str, dict[str, float]]:
@@ -241,14 +306,17 @@ def main() -> None:
     options = RelateOptions()
 
     start = time.perf_counter()
-    articles, rewrites, events = load(args.sample)
+    articles, rewrites, events, excerpts = load(args.sample)
     by_id = {a.id: a for a in articles}
     print(f"loaded and extracted {len(articles)} articles in {time.perf_counter() - start:.1f}s")
 
     with tempfile.TemporaryDirectory() as folder, open_store(Path(folder) / "bench.db") as store:
-        store.add_articles(articles)
+        store_articles(store, articles)
         start, cpu = time.perf_counter(), _cpu_seconds()
-        relations = relate_store(store, options=options)
+        with LocalEngine(store, AnalyzeOptions(relate=options)) as engine:
+            engine.run(engine.pipeline("relate"))
+            workers = engine.workers.count
+        relations = store.relations.all()
         elapsed, cpu = time.perf_counter() - start, _cpu_seconds() - cpu
     peak_mb = (
         max(
@@ -258,8 +326,8 @@ def main() -> None:
         / 1024
     )
     print(
-        f"relate_store over {len(articles)} articles: {elapsed:.1f}s = {len(articles) / elapsed:.0f} articles/s "
-        f"(end to end: load from SQLite, relate, write {len(relations)} relations, {options.workers} workers); "
+        f"relate stage over {len(articles)} stored articles: {elapsed:.1f}s = {len(articles) / elapsed:.0f} articles/s "
+        f"(end to end: load from SQLite, relate, write {len(relations)} relations, {workers} workers); "
         f"CPU {cpu:.0f}s in all = {len(articles) / cpu * 2:.0f} articles/s per 2 CPU-seconds; peak RSS {peak_mb:.0f} MB"
     )
 
@@ -284,6 +352,14 @@ def main() -> None:
         print(
             f"  half {half}: recall {part['recall']:.3f} precision {part['precision']:.3f} kind {part['kind']:.3f} direction {part['direction']:.3f}"
         )
+
+    found, as_excerpt, right_way = score_excerpts(relations, excerpts)
+    shares = sorted(e["share"] for e in excerpts)
+    print(
+        f"\nexcerpts made here ({len(excerpts)}: the first 2-3 paragraphs of corpus articles outside the dev set, "
+        f"with a 'read more' line; median share of the original {shares[len(shares) // 2]:.0%}): "
+        f"found {found:.3f}, as 'excerpt' {as_excerpt:.3f} (target >= .97), original known {right_way:.3f}"
+    )
 
     linked, total = false_links_basil(relations, events)
     print(f"\nBASIL independent pairs linked: {linked}/{total} = {linked / total:.3%} (target <= 1%)")

@@ -23,8 +23,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from benchmarks.story_sets import b_cubed, load_ecb, load_neus
+from newstrace.groups import connected
 from newstrace.model import Article
-from newstrace.stories import StoryOptions, linked_groups
+from newstrace.stories import StoryOptions
 from newstrace.stories.cluster import average_linkage
 from newstrace.stories.features import TermStats, signature
 
@@ -75,7 +76,7 @@ def oracle_top_k(similarity: np.ndarray, gold: Sequence[str], k: int) -> float:
     np.fill_diagonal(masked, -np.inf)
     nearest = np.argsort(-masked, axis=1)[:, :k]
     links = [(i, int(j)) for i in range(len(gold)) for j in nearest[i] if gold[i] == gold[j]]
-    return b_cubed(labels(linked_groups(len(gold), links), len(gold)), gold)[2]
+    return b_cubed(labels(connected(range(len(gold)), links), len(gold)), gold)[2]
 
 
 def main() -> None:

@@ -7,11 +7,11 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from conftest import SAMPLES, needs_shared
+from conftest import SAMPLES, add_articles, needs_shared, related, run_stages
 from newstrace.brief import BriefOptions, make_brief, render_brief_text, sources_of
 from newstrace.cli import app
 from newstrace.model import Article, Relation
-from newstrace.stories import make_story, rebuild_stories
+from newstrace.stories import make_story
 
 ORIGINAL = Article(
     id="wire",
@@ -144,17 +144,15 @@ def test_cli_brief_json_and_text(db_path):
     from newstrace.store import open_store
 
     with open_store(db_path) as store:
-        store.add_articles([ORIGINAL, COPY, INDEPENDENT])
-        store.put_relations([RELATION])
-        (story,) = rebuild_stories(store)
+        add_articles(store, [ORIGINAL, COPY, INDEPENDENT])
+        related(store, [RELATION])
+        (story,) = run_stages(store, "stories").stories
     runner = CliRunner()
-    result = runner.invoke(
-        app, ["brief", story.id, "--db", str(db_path), "--format", "json", "--no-semantic"]
-    )
+    result = runner.invoke(app, ["brief", story.id, "--db", str(db_path), "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["story"] == story.id and data["corroborated"]
-    result = runner.invoke(app, ["brief", story.id, "--db", str(db_path), "--no-semantic"])
+    result = runner.invoke(app, ["brief", story.id, "--db", str(db_path)])
     assert result.exit_code == 0 and "Corroborated by several independent sources" in result.stdout
     assert runner.invoke(app, ["brief", "--help"]).exit_code == 0
 

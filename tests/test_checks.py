@@ -8,11 +8,10 @@ from dataclasses import replace
 import pytest
 from typer.testing import CliRunner
 
-from conftest import SAMPLES, needs_shared
-from newstrace.checks import check_independent, check_pair, check_story, check_within
+from conftest import SAMPLES, add_articles, grouped, needs_shared, related, run_stages
+from newstrace.checks import check_article, check_independent, check_pair, check_story, check_within
 from newstrace.checks.names import name_similarity, sound_key
 from newstrace.checks.quotes import is_excerpt
-from newstrace.checks.store import check_story_in_store
 from newstrace.cli import app
 from newstrace.model import Article, Finding, Passage, Relation, Story
 
@@ -174,16 +173,22 @@ def test_story_checks_copies_as_alterations_and_others_as_differences() -> None:
     assert check_story(list(reversed(articles)), relations) == findings
 
 
-def test_story_findings_are_stored_and_exported(store, db_path) -> None:
+def _stored_story(store, suffix: str = "") -> None:
+    articles, relations = _story_articles()
+    add_articles(store, [replace(a, id=f"{a.id}{suffix}") for a in articles])
+    related(store, [replace(r, original=f"{r.original}{suffix}", derived=f"{r.derived}{suffix}") for r in relations])
+    grouped(store, [Story(f"s{suffix}", "Floods", tuple(f"{a.id}{suffix}" for a in articles))])
+
+
+def test_story_findings_are_stored_and_exported(db_path) -> None:
     from newstrace.store import open_store
 
     articles, relations = _story_articles()
     with open_store(db_path) as disk:
-        disk.add_articles(articles)
-        disk.put_relations(relations)
-        disk.put_stories([Story("s1", "Floods", tuple(a.id for a in articles))])
-        found = check_story_in_store(disk, "s1")
-        assert disk.findings("copy") == [f for f in found if f.article == "copy"]
+        _stored_story(disk)
+        report = run_stages(disk, "checks")
+        assert disk.findings.of(["copy"]) == [f for f in report.findings if f.article == "copy"]
+        assert disk.findings.all() == check_story(articles, relations)
     result = CliRunner().invoke(app, ["export", "findings", "--db", str(db_path), "--format", "jsonl"])
     assert result.exit_code == 0
     assert '"kind": "number"' in result.stdout and '"severity": "alteration"' in result.stdout
@@ -192,26 +197,22 @@ def test_story_findings_are_stored_and_exported(store, db_path) -> None:
 
 
 def test_checking_a_store_in_two_processes_gives_the_same_findings(db_path, monkeypatch) -> None:
-    import newstrace.checks.store
-    from newstrace.checks.store import check_store
+    import newstrace.checks.stage
+    from newstrace.engine import LocalEngine
     from newstrace.store import open_store
+    from newstrace.workers import Workers
 
-    articles, relations = _story_articles()
     with open_store(db_path) as disk:
         for n in range(4):  # four copies of the story, under other ids
-            disk.add_articles([replace(a, id=f"{a.id}{n}") for a in articles])
-            disk.put_relations(
-                [replace(r, original=f"{r.original}{n}", derived=f"{r.derived}{n}") for r in relations]
-            )
-            disk.put_stories([Story(f"s{n}", "Floods", tuple(f"{a.id}{n}" for a in articles))])
-        alone = check_store(disk, workers=1)
-        expected = disk.findings()
-        monkeypatch.setattr(newstrace.checks.store, "PARALLEL_MIN_STORIES", 1)
-        for article_id in [f"copy{n}" for n in range(4)]:
-            disk.replace_findings(article_id, [])
+            _stored_story(disk, str(n))
+        with LocalEngine(disk, workers=Workers(1)) as engine:
+            alone = engine.redo("checks").findings
+        expected = disk.findings.all()
+        monkeypatch.setattr(newstrace.checks.stage, "PARALLEL_MIN_STORIES", 1)
         seen: list[int] = []
-        assert check_store(disk, progress=seen.append, workers=2) == alone
-        assert disk.findings() == expected and sum(seen) == 4
+        with LocalEngine(disk, workers=Workers(2)) as engine:
+            assert engine.redo("checks", lambda name, total: seen.append).findings == alone
+        assert disk.findings.all() == expected and sum(seen) == 4
         assert any(f.article == "copy3" and f.severity == "alteration" for f in expected)
 
 
@@ -238,18 +239,13 @@ def test_seed_spun_copy_names_the_president_two_ways() -> None:
     assert ("Eun-suk-eul", "Yoon Suk-yeol", "difference") in across
 
 
-def test_article_findings_as_it_joins_a_story(store) -> None:
-    from newstrace.checks.store import check_article_in_store
-
+def test_article_findings_as_it_joins_a_story() -> None:
     articles, relations = _story_articles()
-    store.add_articles(articles)
-    store.put_relations(relations)
-    store.put_stories([Story("s1", "Floods", tuple(a.id for a in articles))])
-    found = check_article_in_store(store, "copy")
+    (copy,) = [a for a in articles if a.id == "copy"]
+    found = check_article(copy, articles, [r for r in relations if "copy" in (r.original, r.derived)])
     assert [(f.kind, f.text, f.severity) for f in found if f.severity == "alteration"] == [
         ("number", "24", "alteration")
     ]
-    assert store.findings("copy") == found
     assert found == [f for f in check_story(articles, relations) if f.article == "copy"]
 
 

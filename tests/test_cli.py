@@ -37,15 +37,15 @@ def test_ingest_then_export_jsonl_and_csv(tmp_path: Path) -> None:
     db = str(tmp_path / "t.db")
     result = runner.invoke(app, ["ingest", str(EXAMPLES), "--db", db])
     assert result.exit_code == 0, result.output
-    assert "8 ingested" in result.stderr
+    assert "9 ingested" in result.stderr
     again = runner.invoke(app, ["ingest", str(EXAMPLES), "--db", db])
-    assert "0 ingested, 8 already stored" in again.stderr
+    assert "0 ingested, 9 already stored" in again.stderr
 
     exported = runner.invoke(app, ["export", "articles", "--db", db])
     rows = [json.loads(line) for line in exported.stdout.splitlines()]
-    assert len(rows) == 8
+    assert len(rows) == 9
     required = {"id", "url", "site", "outlet", "title", "date", "authors", "dateline", "credit", "text",
-                "captions", "removed"}
+                "captions", "removed", "language"}
     assert required <= set(rows[0])
 
     out = tmp_path / "articles.csv"

@@ -151,3 +151,11 @@ def test_names_keep_qualified_roles_and_skip_titles_alone() -> None:
 def test_written_numbers_and_capital_headings_are_not_names() -> None:
     text = "Thirty-eight Delegates voted. INVITED BACK TO WORK\n\nThe F.B.I. agreed."
     assert [m.text for m in find_names(text)] == ["Delegates", "F.B.I."]
+
+
+def test_sentences_do_not_split_at_abbreviations() -> None:
+    text = "Mr. Brenn met Gov. Ola in Washington, D.C. on Monday. They agreed."
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "Mr. Brenn met Gov. Ola in Washington, D.C. on Monday.",
+        "They agreed.",
+    ]

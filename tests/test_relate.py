@@ -8,20 +8,16 @@ import zlib
 import numpy as np
 import pytest
 
+from conftest import add_articles, run_stages
 from newstrace.extract import extract_article
 from newstrace.model import Article, RawDocument
-from newstrace.relate import (
-    RelateOptions,
-    Relator,
-    relate_all,
-    relate_store,
-    render_copy_trees,
-    site_statistics,
-)
+from newstrace.nlp.annotate import sentences
+from newstrace.relate import RelateOptions, Relator, relate_all, render_copy_trees, site_statistics
 from newstrace.relate.candidates import CandidateIndex, fingerprint
 from newstrace.relate.classify import ClassifyOptions, compare, is_copy
-from newstrace.relate.store import StoredCandidateIndex, fingerprint_articles
-from newstrace.relate.text import sentences
+from newstrace.relate.stored_index import FINGERPRINT_SETTINGS, StoredPostings, article_fingerprint
+from newstrace.store.base import filled_index
+from newstrace.workers import Workers
 
 ORIGINAL = """The harbour council of Port Velin voted on Tuesday to close the old ferry pier after a survey found its timber piles rotten.
 
@@ -219,37 +215,44 @@ def _fillers(count: int) -> list[Article]:
     return out
 
 
-def test_relate_store_writes_relations_and_relates_new_articles_incrementally(
+def _relate_due(store) -> list:
+    """Run the relate stage on the articles due for it; the relations it wrote."""
+    return run_stages(store, "relate").relations
+
+
+def test_the_relate_stage_writes_relations_and_relates_new_articles_incrementally(
     store, original: Article
 ) -> None:
     articles = _group(original)
-    store.add_articles(articles[:3] + _fillers(20))
-    assert {(r.original, r.derived) for r in relate_store(store)} == {
+    add_articles(store, articles[:3] + _fillers(20))
+    assert {(r.original, r.derived) for r in _relate_due(store)} == {
         ("original", "copy"),
         ("original", "excerpt"),
     }
     # The whole-store path keeps every fingerprint for the incremental one.
-    kept = {article: data.split() for article, _, data in store.term_table("relate").entries()}
-    assert kept == {a.id: list(fingerprint(a.text)) for a in store.iter_articles()}
-    store.add_articles(articles[3:])
-    written = relate_store(store, article_ids=["edited", "spun", "independent"])
+    kept = {article: data.split() for article, _, data in store.index("relate").entries()}
+    assert kept == {a.id: list(fingerprint(a.text)) for a in store.articles.all()}
+    add_articles(store, articles[3:])
+    written = _relate_due(store)
     assert {(r.original, r.derived) for r in written} == {
         ("original", "copy"),
         ("original", "excerpt"),
         ("original", "edited"),
         ("original", "spun"),
     }
-    assert store.relations() == relate_all(articles)
+    assert store.relations.all() == relate_all(articles)
+    assert store.stages.pending("relate") == [] and len(store.stages.pending("stories")) == len(articles) + 20
 
 
 def test_the_store_s_fingerprints_answer_as_an_index_of_the_whole_store_does(store, original: Article) -> None:
     articles = [*_group(original), *_fillers(30)]
     stored, new = articles[2:], articles[:2]
-    store.add_articles(stored)
+    add_articles(store, stored)
     in_memory = CandidateIndex()
     for article in stored:
         in_memory.add(article.id, fingerprint(article.text))
-    from_store = StoredCandidateIndex(fingerprint_articles(store))
+    index = filled_index(store, "relate", FINGERPRINT_SETTINGS, article_fingerprint)
+    from_store = CandidateIndex(StoredPostings(index))
     assert len(from_store) == len(in_memory) == len(stored)
     for article in new + stored[:5]:
         stems = fingerprint(article.text)
@@ -259,10 +262,11 @@ def test_the_store_s_fingerprints_answer_as_an_index_of_the_whole_store_does(sto
             assert from_store.order_agreement(found, candidate.id) == in_memory.order_agreement(
                 expected, candidate.id
             )
+    add_articles(store, new)
     for article in new:
         in_memory.add(article.id, fingerprint(article.text))
         from_store.add(article.id, fingerprint(article.text))
-    assert store.term_table("relate").count() == len(articles)
+    assert store.index("relate").count() == len(articles)
     probe = from_store.prepare(fingerprint(SPUN))
     assert from_store.query(probe) == in_memory.query(in_memory.prepare(fingerprint(SPUN)))
     assert "original" in from_store and "nowhere" not in from_store
@@ -296,8 +300,8 @@ def test_options_are_frozen() -> None:
 
 def test_forked_workers_give_the_same_relations(original: Article) -> None:
     articles = _group(original)
-    parallel = RelateOptions(workers=2, parallel_min_articles=1)
-    assert relate_all(articles, parallel) == relate_all(articles, RelateOptions(workers=1))
+    parallel = RelateOptions(parallel_min_articles=1)
+    assert relate_all(articles, parallel, workers=Workers(2)) == relate_all(articles, parallel, workers=Workers(1))
 
 
 class _BagOfWordsEncoder:

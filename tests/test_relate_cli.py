@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from conftest import add_articles
 from newstrace.cli import app
 from newstrace.model import Article
 from newstrace.store import open_store
@@ -25,7 +26,8 @@ runner = CliRunner()
 @pytest.fixture
 def db(db_path: Path) -> Path:
     with open_store(db_path) as store:
-        store.add_articles(
+        add_articles(
+            store,
             [
                 Article(id="first", text=TEXT, site="herald.example", date="2024-01-01"),
                 Article(id="second", text=TEXT, site="farm.example", date="2024-01-02"),

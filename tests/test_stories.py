@@ -8,10 +8,12 @@ import random
 
 from typer.testing import CliRunner
 
+from conftest import add_articles, related, run_stages
 from newstrace.cli import app
+from newstrace.engine import AnalyzeOptions, LocalEngine
 from newstrace.model import Article, Relation
 from newstrace.store import open_store
-from newstrace.stories import StoryOptions, assign_stories, cluster_articles, rebuild_stories, story_id
+from newstrace.stories import StoryOptions, cluster_articles, story_id
 from newstrace.stories.cluster import average_linkage, canonical_order, similarity_graph
 from newstrace.stories.decision import Evidence
 from newstrace.stories.features import (
@@ -23,7 +25,30 @@ from newstrace.stories.features import (
     terms,
 )
 from newstrace.stories.index import build_index
-from newstrace.stories.store import stored_options
+from newstrace.stories.stage import recorded_options
+from newstrace.workers import Workers
+
+
+def _add(store, articles: list[Article]) -> None:
+    """Store ``articles`` and count every stored article as related (no copies among them)."""
+    add_articles(store, articles)
+    related(store)
+
+
+def _place(store, options: StoryOptions | None = None) -> list:
+    """Run the stories stage on the articles due for it; the stories it made or changed."""
+    return run_stages(store, "stories", AnalyzeOptions(stories=options)).stories
+
+
+def _rebuild(store, options: StoryOptions | None = None) -> list:
+    """Group every stored article again; every story of the store."""
+    with LocalEngine(store, AnalyzeOptions(stories=options), Workers(1)) as engine:
+        engine.redo("stories")
+    return store.stories.all()
+
+
+def _story_of(store, article_id: str) -> str | None:
+    return store.stories.of([article_id]).get(article_id)
 
 QUAKE_VALDORIA = [
     (
@@ -186,10 +211,10 @@ def test_ingest_order_gives_the_same_stories(tmp_path):
         with open_store(tmp_path / f"{name}.db") as store:
             incremental = []
             for article in order:
-                store.add_articles([article])
-                assign_stories(store, [article.id])
-            incremental = store.stories()
-            rebuilt = rebuild_stories(store)
+                _add(store, [article])
+                _place(store)
+            incremental = store.stories.all()
+            rebuilt = _rebuild(store)
             results.append((incremental, rebuilt))
     (forward_incremental, forward_rebuilt), (backward_incremental, backward_rebuilt) = results
     assert forward_rebuilt == backward_rebuilt
@@ -198,79 +223,79 @@ def test_ingest_order_gives_the_same_stories(tmp_path):
 
 
 def test_a_bulk_of_new_articles_is_placed_by_a_rebuild(store, monkeypatch):
-    import newstrace.stories.store
+    import newstrace.stories.stage
 
     articles = _articles([QUAKE_VALDORIA, QUAKE_KORVIA, ELECTION], date="2021-03-02")
-    store.add_articles(articles)
-    monkeypatch.setattr(newstrace.stories.store, "BULK_ARTICLES", 2)
-    changed = assign_stories(store, [a.id for a in articles])
-    assert changed == store.stories() == cluster_articles(articles)
-    assert assign_stories(store, [a.id for a in articles]) == []
+    _add(store, articles)
+    monkeypatch.setattr(newstrace.stories.stage, "BULK_ARTICLES", 2)
+    changed = _place(store)
+    assert changed == store.stories.all() == cluster_articles(articles)
+    assert _place(store) == []
 
 
 def test_assign_joins_a_matching_story_or_starts_one(store):
     valdoria = _articles([QUAKE_VALDORIA[:2]], date="2021-03-02")
-    store.add_articles(valdoria)
-    rebuild_stories(store)
+    _add(store, valdoria)
+    _rebuild(store)
     report = Article(
         id="late-report", title=QUAKE_VALDORIA[2][0], text=QUAKE_VALDORIA[2][1], date="2021-03-03"
     )
     election = Article(id="vote", title=ELECTION[0][0], text=ELECTION[0][1], date="2021-03-03")
-    store.add_articles([report, election])
-    changed = assign_stories(store, [report.id, election.id])
-    assert store.story_of("late-report") == store.story_of(valdoria[0].id)
-    assert store.story_of("vote") == story_id([election])
-    assert {s.id for s in changed} == {store.story_of("late-report"), store.story_of("vote")}
-    assert len(store.stories()) == 2
+    _add(store, [report, election])
+    changed = _place(store)
+    assert _story_of(store, "late-report") == _story_of(store, valdoria[0].id)
+    assert _story_of(store, "vote") == story_id([election])
+    assert {s.id for s in changed} == {_story_of(store, "late-report"), _story_of(store, "vote")}
+    assert len(store.stories.all()) == 2
 
 
 def test_assign_does_not_join_a_story_months_away(store):
-    store.add_articles(_articles([QUAKE_VALDORIA[:2]], date="2021-03-02"))
-    rebuild_stories(store)
+    _add(store, _articles([QUAKE_VALDORIA[:2]], date="2021-03-02"))
+    _rebuild(store)
     late = Article(id="late", title=QUAKE_VALDORIA[2][0], text=QUAKE_VALDORIA[2][1], date="2021-09-01")
-    store.add_articles([late])
-    assign_stories(store, ["late"])
-    assert store.story_of("late") == story_id([late])
-    assert len(store.stories()) == 2
+    _add(store, [late])
+    _place(store)
+    assert _story_of(store, "late") == story_id([late])
+    assert len(store.stories.all()) == 2
 
 
 def test_articles_added_after_a_rebuild_follow_its_options(store, tmp_path):
-    store.add_articles(_articles([QUAKE_VALDORIA[:2]], date="2021-03-02"))
-    rebuild_stories(store, StoryOptions(window_days=365, max_span_days=365))
+    _add(store, _articles([QUAKE_VALDORIA[:2]], date="2021-03-02"))
+    _rebuild(store, StoryOptions(window_days=365, max_span_days=365))
     late = Article(id="late", title=QUAKE_VALDORIA[2][0], text=QUAKE_VALDORIA[2][1], date="2021-09-01")
-    store.add_articles([late])
-    assign_stories(store, ["late"])  # no options: those of the rebuild, a year's window
-    assert store.story_of("late") == store.story_of("a00")
-    assert rebuild_stories(store) == store.stories() and len(store.stories()) == 1
+    _add(store, [late])
+    _place(store)  # no options: those of the rebuild, a year's window
+    assert _story_of(store, "late") == _story_of(store, "a00")
+    assert _rebuild(store) == store.stories.all() and len(store.stories.all()) == 1
     db = tmp_path / "cli.db"
     with open_store(db) as disk:
-        disk.add_articles(_articles([QUAKE_VALDORIA], date="2021-03-02"))
+        _add(disk, _articles([QUAKE_VALDORIA], date="2021-03-02"))
     assert CliRunner().invoke(app, ["stories", "rebuild", "--db", str(db), "--window-days", "3"]).exit_code == 0
     assert CliRunner().invoke(app, ["stories", "rebuild", "--db", str(db)]).exit_code == 0
     with open_store(db) as disk:
-        assert stored_options(disk) == StoryOptions(window_days=3)
+        assert recorded_options(disk) == StoryOptions(window_days=3)
 
 
 def test_assign_puts_a_copy_with_its_original(store):
     original = Article(id="orig", title=ELECTION[0][0], text=ELECTION[0][1], date="2021-03-02")
-    store.add_articles([original])
-    rebuild_stories(store)
+    _add(store, [original])
+    _rebuild(store)
     # Republished half a year later: outside the time window, but a copy all the same.
     copy = Article(id="farm-copy", text="Unrelated scraped text about gardening tips.", date="2021-09-05")
-    store.add_articles([copy])
-    store.put_relations([Relation("orig", "farm-copy", "rewrite", 0.9, {"original": 0.9, "derived": 0.9})])
-    assign_stories(store, ["farm-copy"])
-    assert store.story_of("farm-copy") == store.story_of("orig")
+    _add(store, [copy])
+    related(store, [Relation("orig", "farm-copy", "rewrite", 0.9, {"original": 0.9, "derived": 0.9})])
+    _place(store)
+    assert _story_of(store, "farm-copy") == _story_of(store, "orig")
 
 
 def test_the_store_keeps_every_signature_and_the_frequencies_of_their_terms(store):
     articles = _articles([QUAKE_VALDORIA, QUAKE_KORVIA, ELECTION], date="2021-03-02")
-    store.add_articles(articles[:4])
-    rebuild_stories(store)
-    store.add_articles(articles[4:])
-    assign_stories(store, [a.id for a in articles[4:]])
+    _add(store, articles[:4])
+    _rebuild(store)
+    _add(store, articles[4:])
+    _place(store)
     expected = TermStats.from_signatures(signature(a, FeatureOptions()) for a in articles)
-    table = store.term_table("story")
+    table = store.index("story")
     assert table.count() == len(articles)
     assert table.frequencies() == expected.document_frequency
     assert table.entries(ids=["a00"])[0][:2] == ("a00", publication_day("2021-03-02"))
@@ -278,23 +303,23 @@ def test_the_store_keeps_every_signature_and_the_frequencies_of_their_terms(stor
 
 def test_signatures_are_made_again_when_the_feature_options_change(store):
     articles = _articles([QUAKE_VALDORIA], date="2021-03-02")
-    store.add_articles(articles)
-    rebuild_stories(store)
+    _add(store, articles)
+    _rebuild(store)
     whole_words = StoryOptions(features=FeatureOptions(prefix=0))
-    rebuild_stories(store, whole_words)
+    _rebuild(store, whole_words)
     expected = TermStats.from_signatures(signature(a, whole_words.features) for a in articles)
-    assert store.term_table("story").frequencies() == expected.document_frequency
-    assert "earthquake" in store.term_table("story").frequencies()
+    assert store.index("story").frequencies() == expected.document_frequency
+    assert "earthquake" in store.index("story").frequencies()
 
 
 def test_an_earlier_article_renames_the_story(store):
     later = Article(id="z-later", title=QUAKE_KORVIA[0][0], text=QUAKE_KORVIA[0][1], date="2021-03-05")
-    store.add_articles([later])
-    rebuild_stories(store)
+    _add(store, [later])
+    _rebuild(store)
     earlier = Article(id="y-earlier", title=QUAKE_KORVIA[1][0], text=QUAKE_KORVIA[1][1], date="2021-03-04")
-    store.add_articles([earlier])
-    assign_stories(store, ["y-earlier"])
-    stories = store.stories()
+    _add(store, [earlier])
+    _place(store)
+    stories = store.stories.all()
     assert [s.id for s in stories] == [story_id([earlier])]
     assert stories[0].articles == ("y-earlier", "z-later")
     assert stories[0].first_seen == "2021-03-04" and stories[0].last_seen == "2021-03-05"
@@ -367,7 +392,7 @@ def test_cli_rebuild_and_export(db_path):
     from newstrace.store import open_store
 
     with open_store(db_path) as store:
-        store.add_articles(_articles([QUAKE_VALDORIA, QUAKE_KORVIA]))
+        _add(store, _articles([QUAKE_VALDORIA, QUAKE_KORVIA]))
     runner = CliRunner()
     result = runner.invoke(app, ["stories", "rebuild", "--db", str(db_path)])
     assert result.exit_code == 0, result.output
@@ -375,9 +400,9 @@ def test_cli_rebuild_and_export(db_path):
     assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert sorted(len(r["articles"]) for r in records) == [2, 3]
-    assert set(records[0]) == {"story", "title", "articles", "first_seen", "last_seen", "outlets"}
+    assert set(records[0]) == {"id", "title", "articles", "first_seen", "last_seen", "outlets"}
     result = runner.invoke(app, ["export", "stories", "--db", str(db_path), "--format", "csv"])
-    assert result.exit_code == 0 and result.stdout.startswith("story,title,articles")
+    assert result.exit_code == 0 and result.stdout.startswith("id,title,articles")
 
 
 def test_cli_commands_have_help():

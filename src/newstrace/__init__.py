@@ -1,5 +1,11 @@
 """newstrace: where a news story came from, who copied it, and what they changed on the way.
 
+The records flow through the stages: ``RawDocument`` → ``extract_article`` → ``Article`` →
+``relate_all`` → ``Relation`` → ``cluster_articles`` → ``Story`` → ``check_story`` →
+``Finding`` → ``make_brief`` → ``Brief``. Each stage function is pure; ``LocalEngine`` runs
+them over a store (``open_store`` for SQLite, ``MemoryStore`` in memory), and ``analyze`` is
+the main job.
+
 Example:
     >>> import newstrace
     >>> with newstrace.open_store(":memory:") as store:
@@ -8,14 +14,15 @@ Example:
 
 from importlib.metadata import PackageNotFoundError, version
 
-from newstrace.analysis import AnalyzeOptions, AnalyzeReport, analyze
-from newstrace.brief import brief_for_story, make_brief
+from newstrace.brief import make_brief
+from newstrace.checks import check_story
+from newstrace.engine import AnalyzeOptions, LocalEngine, Pipeline, RunReport, analyze
 from newstrace.errors import InputError, NewstraceError, NotFoundError, StoreError
 from newstrace.extract import extract_article
-from newstrace.model import Article, Brief, Finding, Passage, RawDocument, Relation, Story
-from newstrace.pipeline import ingest
+from newstrace.model import Article, Brief, Finding, Passage, Problem, RawDocument, Relation, Story
 from newstrace.relate import relate_all
-from newstrace.store import open_store
+from newstrace.store import MemoryStore, open_store
+from newstrace.stories import cluster_articles
 
 try:
     __version__ = version("newstrace")
@@ -24,23 +31,27 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 
 __all__ = [
     "AnalyzeOptions",
-    "AnalyzeReport",
     "Article",
     "Brief",
     "Finding",
     "InputError",
+    "LocalEngine",
+    "MemoryStore",
     "NewstraceError",
     "NotFoundError",
     "Passage",
+    "Pipeline",
+    "Problem",
     "RawDocument",
     "Relation",
+    "RunReport",
     "StoreError",
     "Story",
     "__version__",
     "analyze",
-    "brief_for_story",
+    "check_story",
+    "cluster_articles",
     "extract_article",
-    "ingest",
     "make_brief",
     "open_store",
     "relate_all",

@@ -13,6 +13,9 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import types
+import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import NoneType
 from typing import Any, Literal, TypeVar
@@ -20,13 +23,13 @@ from typing import Any, Literal, TypeVar
 Span = tuple[int, int]
 
 DocumentFormat = Literal["text", "html"]
-RelationKind = Literal["duplicate", "excerpt", "edited", "spun", "rewrite"]
+RelationKind = Literal["duplicate", "excerpt", "edited", "spun", "rewrite", "translation"]
 PassageChange = Literal["identical", "edited", "paraphrased"]
 Direction = Literal["known", "unknown"]
 FindingKind = Literal["name", "number", "quote"]
 Severity = Literal["alteration", "difference"]
 
-T = TypeVar("T")
+R = TypeVar("R", bound="Record")
 
 
 @functools.cache
@@ -47,11 +50,54 @@ def _to_plain(value: Any) -> Any:
     return value
 
 
+Converter = Callable[[Any], Any]
+
+
+def _converter(hint: Any) -> Converter | None:
+    """How to turn the JSON form of a value of type ``hint`` back into it; None: it is already right."""
+    origin, arguments = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (types.UnionType, typing.Union):
+        inner = [_converter(a) for a in arguments if a is not NoneType]
+        if len(inner) == 1 and inner[0] is not None:
+            convert = inner[0]
+            return lambda v: None if v is None else convert(v)
+        return None
+    if origin is tuple:
+        item = _converter(arguments[0]) if arguments else None
+        if item is None:
+            return tuple
+        return lambda v: tuple(item(x) for x in v)
+    if origin is dict:
+        return dict
+    if isinstance(hint, type) and issubclass(hint, Record):
+        return hint.from_dict
+    return None
+
+
+@functools.cache
+def _converters(cls: type) -> tuple[tuple[str, Converter | None], ...]:
+    hints = typing.get_type_hints(cls)
+    return tuple((f.name, _converter(hints[f.name])) for f in dataclasses.fields(cls))
+
+
 class Record:
-    """Mixin: JSON-ready dict form of a frozen dataclass."""
+    """Mixin of the records: ``to_dict`` gives the JSON-ready form, ``from_dict`` reads it back.
+
+    ``from_dict`` ignores keys the record does not have (forms written by a later version)
+    and leaves out missing ones (their defaults apply).
+    """
 
     def to_dict(self) -> dict[str, Any]:
         return _to_plain(self)
+
+    @classmethod
+    def from_dict(cls: type[R], data: dict[str, Any]) -> R:
+        values = {}
+        for name, convert in _converters(cls):
+            if name in data:
+                value = data[name]
+                values[name] = value if convert is None or value is None else convert(value)
+        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -116,21 +162,6 @@ class Article(Record):
         """SHA-1 of the cleaned body: equal bodies are the same content."""
         return hashlib.sha1(self.text.encode("utf-8")).hexdigest()
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Article:
-        return cls(
-            **{
-                **{k: v for k, v in data.items() if k in _ARTICLE_FIELDS},
-                "authors": tuple(data.get("authors") or ()),
-                "captions": tuple(Caption(**c) for c in data.get("captions") or ()),
-                "removed": tuple(Removed(**r) for r in data.get("removed") or ()),
-                "metadata": dict(data.get("metadata") or {}),
-            }
-        )
-
-
-_ARTICLE_FIELDS = {f.name for f in dataclasses.fields(Article)}
-
 
 @dataclass(frozen=True)
 class Problem(Record):
@@ -168,19 +199,6 @@ class Relation(Record):
     evidence: tuple[Passage, ...] = ()
     direction: Direction = "known"
     reasons: tuple[str, ...] = ()
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Relation:
-        return cls(
-            **{
-                **data,
-                "evidence": tuple(
-                    Passage(tuple(p["original"]), tuple(p["derived"]), p["change"], p["similarity"])
-                    for p in data.get("evidence") or ()
-                ),
-                "reasons": tuple(data.get("reasons") or ()),
-            }
-        )
 
 
 @dataclass(frozen=True)

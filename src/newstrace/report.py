@@ -7,12 +7,11 @@ from collections import Counter
 from rich.console import Console
 from rich.table import Table
 
-from newstrace.analysis import AnalyzeReport
-from newstrace.brief import BriefOptions, brief_encoder, brief_for_story, render_brief_text
+from newstrace.brief import render_brief_text
+from newstrace.engine import IngestReport, RunReport
 from newstrace.model import Story
-from newstrace.pipeline import IngestReport
 from newstrace.relate import site_statistics
-from newstrace.store import SQLiteStore
+from newstrace.store import Store
 
 MAX_LISTED_PROBLEMS = 50
 MAX_BRIEFS = 10
@@ -32,8 +31,8 @@ def render_ingest_summary(report: IngestReport, console: Console) -> None:
             console.print(f"  {count:>6} × {reason}", highlight=False)
 
 
-def render_stage_summary(report: AnalyzeReport, console: Console) -> None:
-    """One line on what relate, stories and checks made of the new articles."""
+def render_stage_summary(report: RunReport, console: Console) -> None:
+    """One line on what relate, stories and checks made or changed."""
     kinds = Counter(r.kind for r in report.relations)
     alterations = sum(f.severity == "alteration" for f in report.findings)
     console.print(
@@ -44,17 +43,16 @@ def render_stage_summary(report: AnalyzeReport, console: Console) -> None:
     )
 
 
-def render_report(store: SQLiteStore, report: AnalyzeReport, console: Console) -> None:
+def render_report(store: Store, report: RunReport, console: Console) -> None:
     """The main job's report: the stories this run touched, the briefs of the largest, and the copying sites."""
     title = f"{len(report.stories)} stories new or changed"
     if not report.stories:
-        title = f"nothing new; all {len(stored := store.stories())} stories in the store"
+        title = f"nothing new; all {len(stored := store.stories.all())} stories in the store"
     stories = sorted(report.stories or stored, key=lambda s: (-len(s.articles), s.first_seen or "", s.id))
     console.print(_stories_table(stories, title))
-    encoder = brief_encoder(BriefOptions())
     for story in [s for s in stories if len(s.articles) > 1][:MAX_BRIEFS]:
-        brief = brief_for_story(store, story.id, encoder=encoder)
-        articles = {a.id: a for a in store.iter_articles(story.articles)}
+        brief = store.briefs.get(story.id)
+        articles = {a.id: a for a in store.articles.many(story.articles)}
         console.rule(f"[bold]{story.title}")
         console.print(render_brief_text(brief, articles), highlight=False, markup=False, soft_wrap=True)
     if sum(len(s.articles) > 1 for s in stories) > MAX_BRIEFS:
@@ -77,13 +75,13 @@ def _stories_table(stories: list[Story], title: str) -> Table:
     return table
 
 
-def _sites_table(store: SQLiteStore) -> Table:
+def _sites_table(store: Store) -> Table:
     """Sites that publish copies of others' articles: the content-farm suspects."""
-    articles = {a.id: a for a in store.iter_articles()}
+    articles = {a.id: a for a in store.articles.all()}
     table = Table(title="Sites publishing copies of others' articles", title_justify="left")
     for column in ("site", "articles", "copies", "share", "copied from", "how"):
         table.add_column(column, overflow="fold")
-    for stats in site_statistics(store.relations(), articles):
+    for stats in site_statistics(store.relations.all(), articles):
         if stats.derived:
             table.add_row(
                 stats.site, str(stats.articles), str(stats.derived), f"{stats.derived_share:.0%}",

@@ -24,8 +24,7 @@ from typing import Protocol
 import numpy as np
 
 from newstrace.model import Article, Span
-from newstrace.nlp.quotes import find_quote_spans
-from newstrace.nlp.sentences import split_sentences
+from newstrace.nlp.annotate import annotate
 from newstrace.stories.features import FeatureOptions, terms
 
 # Where a long sentence joins two statements.
@@ -85,9 +84,10 @@ class Unit:
 
 def units_of(article: Article, source: int, options: StatementOptions) -> list[Unit]:
     """The statement units of one article, in text order; a sentence is not cut inside a quotation."""
-    quoted = find_quote_spans(article.text)
+    notes = annotate(article)
+    quoted = notes.quote_spans
     found: list[Unit] = []
-    for start, end in split_sentences(article.text):
+    for start, end in notes.sentence_spans:
         breaks = (start + m.end() for m in _CLAUSE_BREAK.finditer(article.text[start:end]))
         cuts = [start, *(c for c in breaks if not any(a < c < b for a, b in quoted)), end]
         for a, b in pairwise(cuts):

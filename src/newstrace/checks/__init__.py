@@ -4,7 +4,7 @@
 copy changed: severity ``alteration``); ``check_within`` finds one person named two ways
 in one article; ``check_independent`` compares two independent reports of one story
 (severity ``difference``). ``check_article`` runs them for one article as it joins a
-story, ``check_story`` for every article of a story; ``checks.store`` does the same over
+story, ``check_story`` for every article of a story; ``checks.stage`` does the same over
 a store and writes the findings.
 """
 
@@ -13,9 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from newstrace.checks import names, numbers, quotes
-from newstrace.checks.facts import CheckOptions, Facts, complete_passages, facts_of, vocabulary, words
+from newstrace.checks.facts import CheckOptions, complete_passages
+from newstrace.checks.translation import translation_findings
+from newstrace.groups import neighbours, reachable
 from newstrace.model import Article, Finding, Passage, Relation, Severity
+from newstrace.nlp.annotate import Annotations, annotate, plain_words
 from newstrace.nlp.entities import CONNECTORS, FUNCTION_WORDS
+from newstrace.relate.crosslingual import differ
 
 __all__ = [
     "CheckOptions",
@@ -50,11 +54,11 @@ def check_pair(
     Returns:
         Findings on ``derived``, each citing the original's span.
     """
-    return _pair(facts_of(original), facts_of(derived), passages, options, severity)
+    return _pair(annotate(original), annotate(derived), passages, options, severity)
 
 
 def _pair(
-    original: Facts, derived: Facts, passages: list[Passage], options: CheckOptions, severity: Severity
+    original: Annotations, derived: Annotations, passages: list[Passage], options: CheckOptions, severity: Severity
 ) -> list[Finding]:
     passages = complete_passages(original, derived, list(passages), options.sentence_overlap)
     renamed = names.pair_findings(original, derived, passages, severity, options)
@@ -73,23 +77,23 @@ def _renamed_words(renamed: list[Finding]) -> frozenset[str]:
     changed: set[str] = set()
     for item in renamed:
         if item.other is not None:
-            changed |= set(words(item.text)) ^ set(words(item.other.text))
+            changed |= set(plain_words(item.text)) ^ set(plain_words(item.other.text))
     return frozenset(changed - FUNCTION_WORDS - CONNECTORS)
 
 
 def check_within(article: Article) -> list[Finding]:
     """Names in ``article`` that probably refer to one person written two ways ("Eun" / "Yoon")."""
-    return sort_findings(names.within_findings(facts_of(article)))
+    return sort_findings(names.within_findings(annotate(article)))
 
 
 def check_independent(
     article: Article, other: Article, options: CheckOptions = DEFAULT_OPTIONS
 ) -> list[Finding]:
     """Differences of ``article`` from ``other``, an independent report of the same story."""
-    return _independent(facts_of(article), facts_of(other), options)
+    return _independent(annotate(article), annotate(other), options)
 
 
-def _independent(facts: Facts, other: Facts, options: CheckOptions) -> list[Finding]:
+def _independent(facts: Annotations, other: Annotations, options: CheckOptions) -> list[Finding]:
     return [
         *names.story_findings(facts, other, options),
         *numbers.story_findings(facts, other, options),
@@ -117,7 +121,7 @@ def check_article(
         differences from the closest independent reports of the story.
     """
     others = {a.id: a for a in story if a.id != article.id}
-    facts: dict[str, Facts] = {article.id: facts_of(article)}
+    facts: dict[str, Annotations] = {article.id: annotate(article)}
     return sort_findings(_unique(_article_findings(article.id, others, facts, list(relations), options)))
 
 
@@ -136,11 +140,11 @@ def check_story(
     """
     by_id = {a.id: a for a in articles}
     relations = list(relations)
-    facts: dict[str, Facts] = {}
+    facts: dict[str, Annotations] = {}
     found: list[Finding] = []
     for article_id in sorted(by_id):
         others = {i: a for i, a in by_id.items() if i != article_id}
-        facts.setdefault(article_id, facts_of(by_id[article_id]))
+        facts.setdefault(article_id, annotate(by_id[article_id]))
         found += _article_findings(article_id, others, facts, relations, options)
     return sort_findings(_unique(found))
 
@@ -148,15 +152,15 @@ def check_story(
 def _article_findings(
     article_id: str,
     others: dict[str, Article],
-    facts: dict[str, Facts],
+    facts: dict[str, Annotations],
     relations: list[Relation],
     options: CheckOptions,
 ) -> list[Finding]:
     """``facts`` holds what was computed so far and is filled in as needed (one call's scratch space)."""
 
-    def facts_for(other_id: str) -> Facts:
+    def facts_for(other_id: str) -> Annotations:
         if other_id not in facts:
-            facts[other_id] = facts_of(others[other_id])
+            facts[other_id] = annotate(others[other_id])
         return facts[other_id]
 
     mine = facts[article_id]
@@ -164,11 +168,17 @@ def _article_findings(
     for relation in sorted(relations, key=lambda r: (r.original, r.derived)):
         if relation.derived == article_id and (other_id := relation.original) in others:
             severity: Severity = "alteration" if relation.direction == "known" else "difference"
+            if relation.kind == "translation":
+                found += translation_findings(
+                    facts_for(other_id), mine, list(relation.evidence), severity, options
+                )
+                continue
             found += _pair(facts_for(other_id), mine, list(relation.evidence), options, severity)
     found += names.within_findings(mine)
     linked = _copy_group(article_id, relations)
-    independent = sorted(i for i in others if i not in linked)
-    for other_id in _closest(mine.article, [others[i] for i in independent], options.max_independent):
+    # Reports in another language share no words to compare by (translations are checked above).
+    independent = sorted(i for i in others if i not in linked and not differ(mine.article, others[i]))
+    for other_id in _closest(mine, [facts_for(i) for i in independent], options.max_independent):
         found += _independent(mine, facts_for(other_id), options)
     return found
 
@@ -176,25 +186,15 @@ def _article_findings(
 def _copy_group(article_id: str, relations: list[Relation]) -> set[str]:
     """Every article joined to ``article_id`` by relations, at any distance: copies of one original are
     no independent reports of each other (their differences come from the copying, found above)."""
-    neighbours: dict[str, set[str]] = {}
-    for relation in relations:
-        neighbours.setdefault(relation.original, set()).add(relation.derived)
-        neighbours.setdefault(relation.derived, set()).add(relation.original)
-    group, frontier = {article_id}, [article_id]
-    while frontier:
-        for other in neighbours.get(frontier.pop(), ()):
-            if other not in group:
-                group.add(other)
-                frontier.append(other)
-    return group
+    return reachable(article_id, neighbours((r.original, r.derived) for r in relations))
 
 
-def _closest(article: Article, others: list[Article], limit: int) -> list[str]:
+def _closest(article: Annotations, others: list[Annotations], limit: int) -> list[str]:
     """Ids of the ``limit`` articles sharing most wording with ``article`` (ties by id)."""
-    mine = vocabulary(article)
+    mine = article.vocabulary
 
-    def overlap(other: Article) -> float:
-        theirs = vocabulary(other)
+    def overlap(other: Annotations) -> float:
+        theirs = other.vocabulary
         return len(mine & theirs) / (len(mine | theirs) or 1)
 
     return [a.id for a in sorted(others, key=lambda a: (-overlap(a), a.id))[:limit]]

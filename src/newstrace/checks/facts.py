@@ -1,25 +1,18 @@
-"""What the checks compare: an article's names, numbers and quotes, and helpers shared by the checks.
+"""The checks' options and the helpers every check shares: passages, sentence matching, findings.
 
-Facts are computed once per article per call and passed along explicitly (no cache
-that outlives a call), so results never depend on what was checked before.
+The checks read each article through its ``Annotations`` (names, numbers, quotes, sentences),
+made once per article per call and passed along explicitly (no cache that outlives a call),
+so results never depend on what was checked before.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
-from newstrace.model import Article, Finding, FindingKind, Passage, Severity, Span, SpanRef
-from newstrace.nlp.entities import Mention, find_names
-from newstrace.nlp.numbers import NumberMention, find_numbers
-from newstrace.nlp.quotes import Quote, extract_quotes
-from newstrace.nlp.sentences import split_sentences
-
-_NON_WORD = re.compile(r"[^\w]+")
-_WORDS = re.compile(r"\w+(?:['’]\w+)*")
+from newstrace.model import Finding, FindingKind, Passage, Severity, Span, SpanRef
+from newstrace.nlp.annotate import Annotations
 
 
 @dataclass(frozen=True)
@@ -55,60 +48,6 @@ class CheckOptions:
     max_independent: int = 5
 
 
-@dataclass(frozen=True)
-class Facts:
-    """An article with its names, numbers and quotes, and its text folded for look-ups."""
-
-    article: Article
-    mentions: tuple[Mention, ...]
-    numbers: tuple[NumberMention, ...]
-    quotes: tuple[Quote, ...]
-    folded: str
-
-    @property
-    def id(self) -> str:
-        return self.article.id
-
-    @property
-    def text(self) -> str:
-        return self.article.text
-
-    def says(self, name: str) -> bool:
-        """Whether ``name`` occurs in the text as whole words, ignoring case and punctuation."""
-        key = fold(name)
-        return bool(key) and f" {key} " in self.folded
-
-
-def facts_of(article: Article) -> Facts:
-    """Find the names, numbers and quotes of ``article`` once, for all the checks."""
-    mentions = find_names(article.text)
-    return Facts(
-        article=article,
-        mentions=tuple(mentions),
-        numbers=tuple(find_numbers(article.text)),
-        quotes=tuple(extract_quotes(article.text, mentions=mentions)),
-        folded=f" {fold(article.text)} ",
-    )
-
-
-def vocabulary(article: Article) -> frozenset[str]:
-    """An article's longer words, to rank other articles by shared wording."""
-    return frozenset(w for w in _WORDS.findall(article.text.lower()) if len(w) > 3)
-
-
-@lru_cache(maxsize=1 << 16)  # a memo of a pure function: the same names are folded again and again
-def fold(text: str) -> str:
-    """Lower case, accents and punctuation removed, words separated by single spaces."""
-    spaced = text.replace("’", " ").replace("‘", " ")
-    ascii_text = unicodedata.normalize("NFKD", spaced).encode("ascii", "ignore").decode("ascii")
-    return _NON_WORD.sub(" ", ascii_text.lower().replace(".", "")).strip()
-
-
-def words(text: str) -> list[str]:
-    """Lower-cased words with apostrophes unified, for comparing quotes and contexts."""
-    return [w.replace("’", "'") for w in _WORDS.findall(text.lower())]
-
-
 def inside(span: Span, outer: Span) -> bool:
     return outer[0] <= span[0] and span[1] <= outer[1]
 
@@ -135,35 +74,35 @@ class PassageIndex:
 
 
 def complete_passages(
-    original: Facts, derived: Facts, passages: list[Passage], min_overlap: float
+    original: Annotations, derived: Annotations, passages: list[Passage], min_overlap: float
 ) -> list[Passage]:
     """``passages`` plus, for each derived sentence they leave out, the original sentence sharing most
-    words with it (at least ``min_overlap`` of them): evidence may hold only the strongest passages,
-    and a moved paragraph falls outside an in-order alignment.
+    content words with it (at least ``min_overlap`` of them): evidence may hold only the strongest
+    passages, and a moved paragraph falls outside an in-order alignment.
     """
     covered = [p.derived for p in passages]
-    missing = [s for s in split_sentences(derived.text) if not any(a < s[1] and s[0] < b for a, b in covered)]
-    if not missing:
-        return list(passages)
-    originals = [
-        (span, _content(original.text[span[0] : span[1]])) for span in split_sentences(original.text)
+    missing = [
+        (span, words)
+        for span, words in derived.sentence_content
+        if not any(a < span[1] and span[0] < b for a, b in covered)
     ]
     added = []
-    for span in missing:
-        mine = _content(derived.text[span[0] : span[1]])
-        best, best_overlap = None, 0.0
-        for original_span, theirs in originals:
-            union = len(mine | theirs)
-            overlap = len(mine & theirs) / union if union else 0.0
-            if overlap > best_overlap:
-                best, best_overlap = original_span, overlap
-        if best is not None and best_overlap >= min_overlap:
-            added.append(Passage(best, span, "paraphrased", best_overlap))
+    for span, words in missing:
+        best, overlap = most_alike(words, original.sentence_content)
+        if best is not None and overlap >= min_overlap:
+            added.append(Passage(best, span, "paraphrased", overlap))
     return [*passages, *added]
 
 
-def _content(text: str) -> set[str]:
-    return {w for w in words(text) if len(w) > 2}
+def most_alike(words: frozenset[str], sentences: Iterable[tuple[Span, frozenset[str]]]) -> tuple[Span | None, float]:
+    """The first of ``sentences`` sharing the largest share of words with ``words`` (Jaccard), and that share."""
+    best, best_overlap = None, 0.0
+    for span, theirs in sentences:
+        union = len(words | theirs)
+        overlap = len(words & theirs) / union if union else 0.0
+        if overlap > best_overlap:
+            best, best_overlap = span, overlap
+    return best, best_overlap
 
 
 def relative(span: Span, outer: Span) -> float:
@@ -173,11 +112,11 @@ def relative(span: Span, outer: Span) -> float:
 
 
 def finding(
-    derived: Facts,
+    derived: Annotations,
     kind: FindingKind,
     severity: Severity,
     span: Span,
-    other: Facts | None,
+    other: Annotations | None,
     other_span: Span | None,
     explanation: str,
 ) -> Finding:

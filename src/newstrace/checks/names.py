@@ -18,8 +18,9 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from newstrace.checks.facts import CheckOptions, Facts, PassageIndex, finding, fold, inside, relative
+from newstrace.checks.facts import CheckOptions, PassageIndex, finding, inside, relative
 from newstrace.model import Finding, Passage, Severity, Span
+from newstrace.nlp.annotate import Annotations, fold
 from newstrace.nlp.entities import ORGANIZATION_WORDS, TITLES, Mention
 
 # Spelling that sounds alike across transliterations: (pattern, replacement), applied in order.
@@ -130,8 +131,8 @@ def _stems(name: str) -> set[str]:
     return set(_ordered_stems(name))
 
 
-def _name_stems(facts: Facts) -> set[str]:
-    return {stem for m in facts.mentions for stem in _stems(m.text)}
+def _name_stems(facts: Annotations) -> set[str]:
+    return {stem for m in facts.names for stem in _stems(m.text)}
 
 
 def _same_name(a: str, b: str) -> bool:
@@ -181,10 +182,10 @@ class _Pair:
 
 
 def pair_findings(
-    original: Facts, derived: Facts, passages: list[Passage], severity: Severity, options: CheckOptions
+    original: Annotations, derived: Annotations, passages: list[Passage], severity: Severity, options: CheckOptions
 ) -> list[Finding]:
     """Names of ``derived`` that replace a name of ``original`` in corresponding passages."""
-    novel = [m for m in derived.mentions if _usable(m) and not original.says(m.text)]
+    novel = [m for m in derived.names if _usable(m) and not original.says(m.text)]
     if not novel:
         return []
     votes: dict[tuple[str, str], float] = defaultdict(float)
@@ -201,7 +202,7 @@ def pair_findings(
         kept = f" {fold(derived.text[passage.derived[0] : passage.derived[1]])} "
         original_names = [
             m
-            for m in original.mentions
+            for m in original.names
             if inside(m.span, passage.original) and _usable(m) and f" {fold(m.text)} " not in kept
         ]
         texts = (derived.text, original.text)
@@ -247,11 +248,11 @@ def _opens_sentence(text: str, start: int) -> bool:
     return not before or before[-1] in ".!?\n:”"
 
 
-def _cite_nearby(pair: _Pair, mention: Mention, target: str, original: Facts, index: PassageIndex) -> _Pair:
+def _cite_nearby(pair: _Pair, mention: Mention, target: str, original: Annotations, index: PassageIndex) -> _Pair:
     """The pair for another mention of a name, citing the original's mention in this mention's passage."""
     passage = index.of_derived(mention.span)
     if passage is not None:
-        for candidate in original.mentions:
+        for candidate in original.names:
             if inside(candidate.span, passage.original) and fold(candidate.text) == target:
                 return _Pair(mention, candidate, pair.score, pair.how)
     return _Pair(mention, pair.original, pair.score, pair.how)
@@ -295,12 +296,12 @@ def _pairs_in_passage(
 
 
 def _unaligned_pairs(
-    original: Facts, derived: Facts, novel: list[Mention], mapping: dict[str, str], options: CheckOptions
+    original: Annotations, derived: Annotations, novel: list[Mention], mapping: dict[str, str], options: CheckOptions
 ) -> dict[str, _Pair]:
     """Names left unpaired (often in sentences too reworded to align) that are near-spellings of an
     original name the copy never uses: "Ermitage Capital Management" / "Hermitage Capital Management".
     """
-    absent = [m for m in original.mentions if _usable(m) and not derived.says(m.text)]
+    absent = [m for m in original.names if _usable(m) and not derived.says(m.text)]
     threshold = max(options.name_similarity, _UNALIGNED_SIMILARITY)
     pairs: dict[str, _Pair] = {}
     for mention in novel:
@@ -340,7 +341,7 @@ def _narrow(text: str, span: Span, other: str) -> Span:
 
 
 def _name_finding(
-    original: Facts, derived: Facts, mention: Mention, pair: _Pair, severity: Severity
+    original: Annotations, derived: Annotations, mention: Mention, pair: _Pair, severity: Severity
 ) -> Finding:
     source = pair.original
     span = _narrow(derived.text, mention.span, source.text)
@@ -357,7 +358,7 @@ def _name_finding(
     )
 
 
-def within_findings(facts: Facts) -> list[Finding]:
+def within_findings(facts: Annotations) -> list[Finding]:
     """A person named two ways in one article: a lone name that sounds like the short name used
     for someone else's full name.
 
@@ -365,12 +366,12 @@ def within_findings(facts: Facts) -> list[Finding]:
     sounds like "Eun", which the article uses alone for the president, so both probably name
     the same person.
     """
-    standalone = {fold(m.text) for m in facts.mentions if " " not in fold(m.text)}
-    full = [m for m in facts.mentions if len(fold(m.text).split()) >= 2 and (m.kind == "person" or m.role)]
-    known_words = {w for m in facts.mentions if len(fold(m.text).split()) >= 2 for w in fold(m.text).split()}
+    standalone = {fold(m.text) for m in facts.names if " " not in fold(m.text)}
+    full = [m for m in facts.names if len(fold(m.text).split()) >= 2 and (m.kind == "person" or m.role)]
+    known_words = {w for m in facts.names if len(fold(m.text).split()) >= 2 for w in fold(m.text).split()}
     findings = []
     seen: set[str] = set()
-    for mention in facts.mentions:
+    for mention in facts.names:
         key = fold(mention.text)
         if mention.initial or " " in key or len(key) < 3 or key in known_words or key in seen:
             continue
@@ -443,10 +444,10 @@ def _sounds_like_short_name(
     return None
 
 
-def story_findings(facts: Facts, other: Facts, options: CheckOptions) -> list[Finding]:
+def story_findings(facts: Annotations, other: Annotations, options: CheckOptions) -> list[Finding]:
     """Names of independent reports that differ for the same role, or differ only in spelling."""
-    mine = [m for m in facts.mentions if _usable(m) and not other.says(m.text)]
-    theirs = [m for m in other.mentions if _usable(m) and not facts.says(m.text)]
+    mine = [m for m in facts.names if _usable(m) and not other.says(m.text)]
+    theirs = [m for m in other.names if _usable(m) and not facts.says(m.text)]
     findings = []
     seen: set[str] = set()
     for mention in mine:

@@ -8,10 +8,10 @@ words around them are largely the same: "21 deaths" -> "24 deaths", "In 2007" ->
 
 from __future__ import annotations
 
-from newstrace.checks.facts import CheckOptions, Facts, PassageIndex, finding, inside, words
+from newstrace.checks.facts import CheckOptions, PassageIndex, finding, inside, most_alike
 from newstrace.model import Finding, Passage, Severity, Span
+from newstrace.nlp.annotate import Annotations, plain_words
 from newstrace.nlp.numbers import NumberMention
-from newstrace.nlp.sentences import split_sentences
 
 _CONTEXT_WORDS = 4
 _YEAR_DIGITS = 4
@@ -41,8 +41,8 @@ def _comparable(a: NumberMention, b: NumberMention) -> bool:
 
 def _context(text: str, span: Span) -> set[str]:
     """Words just before and after a number, within its paragraph."""
-    before = words(text[max(0, span[0] - 80) : span[0]].rsplit("\n", 1)[-1])[-_CONTEXT_WORDS:]
-    after = words(text[span[1] : span[1] + 80].split("\n", 1)[0])[:_CONTEXT_WORDS]
+    before = plain_words(text[max(0, span[0] - 80) : span[0]].rsplit("\n", 1)[-1])[-_CONTEXT_WORDS:]
+    after = plain_words(text[span[1] : span[1] + 80].split("\n", 1)[0])[:_CONTEXT_WORDS]
     return {w for w in before + after if not w[0].isdigit()}
 
 
@@ -52,18 +52,15 @@ def context_overlap(text_a: str, span_a: Span, text_b: str, span_b: Span) -> flo
 
 
 def pair_findings(
-    original: Facts, derived: Facts, passages: list[Passage], severity: Severity, options: CheckOptions
+    original: Annotations, derived: Annotations, passages: list[Passage], severity: Severity, options: CheckOptions
 ) -> list[Finding]:
     """Numbers of ``derived`` that differ from the number the corresponding original passage states."""
     index = PassageIndex(passages)
-    original_sentences: list[tuple[Span, set[str]]] | None = None
     groups: dict[Passage, list[NumberMention]] = {}
     for number in derived.numbers:
         passage = index.of_derived(number.span)
         if passage is None:
-            if original_sentences is None:
-                original_sentences = _sentences(original.text)
-            passage = _same_sentence(derived.text, number.span, original_sentences, options)
+            passage = _same_sentence(derived, number.span, original)
         if passage is not None:
             groups.setdefault(passage, []).append(number)
     findings = []
@@ -107,28 +104,17 @@ def _unmatched(
     return unmatched, left
 
 
-def _sentences(text: str) -> list[tuple[Span, set[str]]]:
-    return [(span, set(words(text[span[0] : span[1]]))) for span in split_sentences(text)]
-
-
-def _same_sentence(
-    text: str, span: Span, original_sentences: list[tuple[Span, set[str]]], options: CheckOptions
-) -> Passage | None:
+def _same_sentence(derived: Annotations, span: Span, original: Annotations) -> Passage | None:
     """A stand-in passage for a number outside the aligned passages (a moved paragraph, say):
     the original sentence with nearly the same words as the sentence holding the number.
     """
-    around = next((s for s in split_sentences(text) if s[0] <= span[0] and span[1] <= s[1]), None)
+    around = next(((s, words) for s, words in derived.sentence_words if s[0] <= span[0] and span[1] <= s[1]), None)
     if around is None:
         return None
-    mine = set(words(text[around[0] : around[1]]))
-    best, best_overlap = None, 0.0
-    for original_span, theirs in original_sentences:
-        overlap = len(mine & theirs) / len(mine | theirs) if mine | theirs else 0.0
-        if overlap > best_overlap:
-            best, best_overlap = original_span, overlap
-    if best is None or best_overlap < _MOVED_SENTENCE_OVERLAP:
+    best, overlap = most_alike(around[1], original.sentence_words)
+    if best is None or overlap < _MOVED_SENTENCE_OVERLAP:
         return None
-    return Passage(best, around, "edited", best_overlap)
+    return Passage(best, around[0], "edited", overlap)
 
 
 def _closest(
@@ -145,18 +131,14 @@ def _closest(
     return max(scored, key=lambda item: (item[0], -item[1].span[0]))[1]
 
 
-def story_findings(facts: Facts, other: Facts, options: CheckOptions) -> list[Finding]:
+def story_findings(facts: Annotations, other: Annotations, options: CheckOptions) -> list[Finding]:
     """Numbers of sentences that state the same fact as a sentence of another report, with another value."""
     findings = []
-    other_sentences = [
-        (span, set(words(other.text[span[0] : span[1]]))) for span in split_sentences(other.text)
-    ]
-    for span in split_sentences(facts.text):
+    for span, mine in facts.sentence_words:
         numbers = [n for n in facts.numbers if inside(n.span, span)]
         if not numbers:
             continue
-        mine = set(words(facts.text[span[0] : span[1]]))
-        for other_span, theirs in other_sentences:
+        for other_span, theirs in other.sentence_words:
             if not mine or len(mine & theirs) / len(mine | theirs) < options.story_sentence_similarity:
                 continue
             their_numbers = [n for n in other.numbers if inside(n.span, other_span)]

@@ -15,9 +15,10 @@ import re
 
 from rapidfuzz.distance import Indel
 
-from newstrace.checks.facts import CheckOptions, Facts, PassageIndex, finding, fold, relative, words
+from newstrace.checks.facts import CheckOptions, PassageIndex, finding, relative
 from newstrace.checks.names import name_similarity
 from newstrace.model import Finding, Passage, Severity
+from newstrace.nlp.annotate import Annotations, fold, plain_words
 from newstrace.nlp.quotes import Quote
 
 # An elided excerpt's words may skip a few words of its source ("…"), not wander through it.
@@ -94,7 +95,7 @@ def _masked_words(quote: Quote, renamed: frozenset[str]) -> list[str]:
     that change is reported as a name, and the quote is compared for its other words.
     """
     result: list[str] = []
-    for word in words(quote.text):
+    for word in plain_words(quote.text):
         if word in renamed:
             if not result or result[-1] != _NAME:
                 result.append(_NAME)
@@ -104,8 +105,8 @@ def _masked_words(quote: Quote, renamed: frozenset[str]) -> list[str]:
 
 
 def pair_findings(
-    original: Facts,
-    derived: Facts,
+    original: Annotations,
+    derived: Annotations,
     passages: list[Passage],
     severity: Severity,
     options: CheckOptions,
@@ -170,7 +171,7 @@ def _similarity(part: list[str], whole: list[str]) -> float:
     )
 
 
-def _same_place(quote: Quote, index: PassageIndex, original: Facts, used: set[int]) -> Quote | None:
+def _same_place(quote: Quote, index: PassageIndex, original: Annotations, used: set[int]) -> Quote | None:
     """The one original quote opening in the passage where this quote opens, that no other quote
     matched, at the same place in it and of a like length (a rewording too free to share words).
     """
@@ -186,12 +187,12 @@ def _same_place(quote: Quote, index: PassageIndex, original: Facts, used: set[in
         return None
     source = candidates[0]
     shift = abs(relative(quote.span, passage.derived) - relative(source.span, passage.original))
-    lengths = sorted((len(words(quote.text)), len(words(source.text))))
+    lengths = sorted((len(plain_words(quote.text)), len(plain_words(source.text))))
     return source if shift <= _SAME_PLACE_SHIFT and lengths[1] <= 1.5 * lengths[0] + 1 else None
 
 
 def _reworded(
-    original: Facts, derived: Facts, quote: Quote, source: Quote, severity: Severity, how: str
+    original: Annotations, derived: Annotations, quote: Quote, source: Quote, severity: Severity, how: str
 ) -> Finding:
     return finding(
         derived,
@@ -205,14 +206,14 @@ def _reworded(
     )
 
 
-def _named_speaker(facts: Facts, quote: Quote) -> str | None:
+def _named_speaker(facts: Annotations, quote: Quote) -> str | None:
     """The speaker when the attribution beside the quote names a person outright (no pronoun, no guess)."""
     if quote.speaker is None or quote.speaker_span is None or " " not in quote.speaker.strip():
         return None
     gap = min(abs(quote.speaker_span[0] - quote.span[1]), abs(quote.span[0] - quote.speaker_span[1]))
     if gap > _ATTRIBUTION_GAP:
         return None
-    for mention in facts.mentions:
+    for mention in facts.names:
         if mention.span != quote.speaker_span:
             continue
         resolved_surname = " " not in mention.text and mention.text != quote.speaker
@@ -222,7 +223,7 @@ def _named_speaker(facts: Facts, quote: Quote) -> str | None:
 
 
 def _misattribution(
-    original: Facts, derived: Facts, quote: Quote, sources: list[Quote], severity: Severity
+    original: Annotations, derived: Annotations, quote: Quote, sources: list[Quote], severity: Severity
 ) -> Finding | None:
     """The same words given to another named person, when both names appear in both articles (no mere garble)."""
     said_by = _named_speaker(derived, quote)
@@ -253,14 +254,14 @@ def _clip(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def story_findings(facts: Facts, other: Facts, options: CheckOptions) -> list[Finding]:
+def story_findings(facts: Annotations, other: Annotations, options: CheckOptions) -> list[Finding]:
     """Quotes of one speaker that independent reports give in different words (not mere excerpts)."""
     theirs = [
-        (q, words(q.text)) for q in other.quotes if q.speaker and len(words(q.text)) >= _STORY_QUOTE_WORDS
+        (q, plain_words(q.text)) for q in other.quotes if q.speaker and len(plain_words(q.text)) >= _STORY_QUOTE_WORDS
     ]
     findings = []
     for quote in facts.quotes:
-        quote_words = words(quote.text)
+        quote_words = plain_words(quote.text)
         if not quote.speaker or len(quote_words) < _STORY_QUOTE_WORDS or is_title(quote.text):
             continue
         candidates = [

@@ -6,7 +6,7 @@ import sys
 
 from typer.main import get_command
 
-from newstrace.cli import checks, core, relate, stories  # noqa: F401  (each registers its commands)
+from newstrace.cli import checks, core, export, relate, stories, watch  # noqa: F401  (each registers its commands)
 from newstrace.cli.app import app, console
 from newstrace.errors import NewstraceError
 
@@ -31,5 +31,5 @@ def main() -> None:
     try:
         app(standalone_mode=True)
     except NewstraceError as error:
-        console.print(f"[bold red]error:[/] {error}")
+        console.print(f"[bold red]error:[/] {error}", highlight=False)
         sys.exit(2)

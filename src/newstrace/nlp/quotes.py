@@ -49,12 +49,15 @@ class Quote:
     speaker_span: tuple[int, int] | None
 
 
-def extract_quotes(text: str, mentions: list[Mention] | None = None) -> list[Quote]:
+def extract_quotes(
+    text: str, mentions: list[Mention] | None = None, spans: list[Span] | None = None
+) -> list[Quote]:
     """Find the direct quotations of ``text`` and attribute them.
 
     Args:
         text: plain article text, paragraphs separated by newlines.
         mentions: ``find_names(text)`` when the caller has it already.
+        spans: ``find_quote_spans(text)`` when the caller has it already.
 
     Returns:
         Quotes in text order.
@@ -64,7 +67,7 @@ def extract_quotes(text: str, mentions: list[Mention] | None = None) -> list[Quo
         >>> [(q.text, q.speaker) for q in extract_quotes(t)]
         [('We will win,', 'Ann Lee'), ('Trust me,', 'Ann Lee')]
     """
-    spans = find_quote_spans(text)
+    spans = find_quote_spans(text) if spans is None else spans
     mentions = find_names(text) if mentions is None else mentions
     quotes: list[Quote] = []
     for index, (start, end) in enumerate(spans):

@@ -1,15 +1,14 @@
 """Relate: find copies, spins, translations and rewrites, align the evidence, and name the original.
 
 ``Relator`` relates articles as they arrive; ``relate_all`` relates a whole
-collection (order-independent); ``relate_store`` does it over a store and writes
-the relations back. ``align_passages`` aligns two texts passage by passage.
+collection (order-independent); ``RelateStage`` (relate/stage.py) does it in the engine,
+over a store. ``align_passages`` aligns two texts passage by passage.
 """
 
 from newstrace.relate.align import align_passages
 from newstrace.relate.relator import RelateOptions, Relator, relate_all
 from newstrace.relate.render import render_copy_trees
 from newstrace.relate.sites import SiteStats, site_statistics
-from newstrace.relate.store import relate_store
 
 __all__ = [
     "RelateOptions",
@@ -17,7 +16,6 @@ __all__ = [
     "SiteStats",
     "align_passages",
     "relate_all",
-    "relate_store",
     "render_copy_trees",
     "site_statistics",
 ]

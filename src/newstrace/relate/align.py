@@ -16,7 +16,7 @@ import numpy as np
 from rapidfuzz.distance import Indel
 
 from newstrace.model import Passage, PassageChange
-from newstrace.relate.text import Sentence, sentences
+from newstrace.nlp.annotate import Sentence, sentences
 
 # Sentence pairs whose stem overlap (Dice) is below this are not taken as corresponding.
 MATCH_MIN = 0.3

@@ -16,8 +16,8 @@ from itertools import pairwise
 from rapidfuzz.distance import Indel
 
 from newstrace.model import Passage, RelationKind
+from newstrace.nlp.annotate import Sentence, sentences
 from newstrace.relate.align import SentencePair, align_sentences, passages_from
-from newstrace.relate.text import Sentence, sentences
 
 # An aligned pair counts as a shared quotation when at least this share of both sentences is quoted,
 # and as a shared list (a roster, a table) when both are at least this list-like (``text.list_share``:
@@ -71,6 +71,7 @@ class Side:
     verbatim: float
     narration: float  # weighted coverage with shared quotations and lists left out of both counts
     exact: float  # share of the strongly matched characters in identical sentences
+    confirmed: float = 0.0  # across languages: share covered by pairs whose names, numbers or meaning agree
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class Comparison:
     right: Side
     diagonal: float
     near: float
+    translated: bool = False  # the two texts are in different languages (see ``relate.crosslingual``)
 
     @property
     def matched(self) -> int:
@@ -117,7 +119,7 @@ class Comparison:
                 key=lambda p: p.derived,
             )
         )
-        return Comparison(pairs, passages, self.right, self.left, self.diagonal, self.near)
+        return Comparison(pairs, passages, self.right, self.left, self.diagonal, self.near, self.translated)
 
 
 def compare(left_text: str, right_text: str) -> Comparison:
@@ -207,7 +209,12 @@ def _side(
 def is_copy(comparison: Comparison, options: ClassifyOptions) -> bool:
     """Enough in-order correspondence to say one text reuses the other (not just the same event)."""
     short = comparison.shorter()
-    if comparison.matched < options.min_sentences or comparison.score < options.min_score:
+    longer = comparison.right if short is comparison.left else comparison.left
+    # A text of two sentences may be an excerpt (two one-sentence paragraphs) of a text it covers a small
+    # part of: then both must match. Two short texts sharing two sentences are two outlets running one
+    # wire lead, and one sentence is too little to tell a copy by.
+    excerpt = short.sentences == 2 and longer.coverage <= options.excerpt_max_original_coverage
+    if comparison.matched < (2 if excerpt else options.min_sentences) or comparison.score < options.min_score:
         return False
     if short.coverage < options.min_shorter_coverage:
         # A shared block (page boilerplate, one quoted statement) is not a copy of the text.
@@ -223,13 +230,18 @@ def is_copy(comparison: Comparison, options: ClassifyOptions) -> bool:
 
 def kind_of(comparison: Comparison, options: ClassifyOptions) -> RelationKind:
     """The kind of reuse, with ``left`` the original and ``right`` the derived text."""
+    if comparison.translated:
+        return "translation"
     original, derived = comparison.left, comparison.right
     if original.identical >= options.duplicate_min_identical and (
         derived.identical >= options.duplicate_min_derived_identical
     ):
         return "duplicate"
+    # An excerpt keeps the words of one run of its original, in place: measured by words kept rather
+    # than by identical sentences, so that a dateline or a credit one side printed and the other did
+    # not ("WASHINGTON —") does not make it an edit.
     if (
-        derived.identical >= options.excerpt_min_identical
+        max(derived.identical, derived.verbatim) >= options.excerpt_min_identical
         and original.coverage <= options.excerpt_max_original_coverage
         and original.density >= 0.9
     ):

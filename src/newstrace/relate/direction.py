@@ -25,6 +25,10 @@ _SOURCE_LINK = re.compile(
     r"\b(source|original|via)\b.{0,40}|read (the )?(full|more|rest)|continue reading", re.I
 )
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+TRANSLATION_UNDATED = (
+    "a translation and its original without two publication dates or a credit; which language came first "
+    "is not told by the texts"
+)
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,10 @@ def decide(
     if len(cited) == 1:
         this, other = cited[0]
         return Decision(other.id, (f"{this.id} cites {other.outlet} as its source in the text",))
+    if comparison.translated:
+        # Junk, containment and closeness votes read a copy's text against its original's; across
+        # languages they would only guess.
+        return Decision(None, (f"direction unknown: {TRANSLATION_UNDATED}",))
     votes: list[tuple[str, str]] = []  # (id of the side the vote says is original, reason)
     for this, other in ((left, right), (right, left)):
         if len(_farm_junk(this)) > len(_farm_junk(other)):

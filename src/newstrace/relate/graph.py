@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from newstrace.groups import connected
 from newstrace.model import Article, Relation
 from newstrace.relate.classify import ClassifyOptions, Comparison, kind_of
 from newstrace.relate.direction import DirectionOptions, decide
@@ -33,23 +34,13 @@ class Edge:
 
 def components(edges: Iterable[Edge]) -> list[list[Edge]]:
     """Edges grouped by connected copy group, each group and the groups in a stable order."""
-    parent: dict[str, str] = {}
-
-    def find(node: str) -> str:
-        while parent.setdefault(node, node) != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
     edges = sorted(edges, key=lambda e: (e.left, e.right))
+    nodes = sorted({node for edge in edges for node in (edge.left, edge.right)})
+    group_of = {node: i for i, group in enumerate(connected(nodes, ((e.left, e.right) for e in edges))) for node in group}
+    groups: dict[int, list[Edge]] = defaultdict(list)
     for edge in edges:
-        a, b = find(edge.left), find(edge.right)
-        if a != b:
-            parent[max(a, b)] = min(a, b)
-    groups: dict[str, list[Edge]] = defaultdict(list)
-    for edge in edges:
-        groups[find(edge.left)].append(edge)
-    return [groups[root] for root in sorted(groups)]
+        groups[group_of[edge.left]].append(edge)
+    return [groups[key] for key in sorted(groups)]
 
 
 def resolve(

@@ -9,20 +9,26 @@ from the pairs alone, so the result does not depend on the order articles came i
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from collections.abc import Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from newstrace.groups import reachable
 from newstrace.model import Article, Relation
-from newstrace.processes import can_fork, default_workers, fork_map, interleaved
+from newstrace.nlp.annotate import Sentence, sentences
 from newstrace.relate.candidates import CandidateIndex, Query, fingerprint
 from newstrace.relate.classify import ClassifyOptions, compare_sentences, is_copy
+from newstrace.relate.crosslingual import (
+    CrosslingualOptions,
+    Translations,
+    commonest_language,
+    differ,
+)
 from newstrace.relate.direction import DirectionOptions
 from newstrace.relate.graph import Edge, components, resolve
-from newstrace.relate.text import Sentence, sentences
+from newstrace.workers import Progress, Workers, interleaved
 
-ProgressCallback = Callable[[int], None]
 # Progress is reported every so many articles.
 PROGRESS_EVERY = 100
 _SEPARATOR = "\x1f"
@@ -37,21 +43,20 @@ class RelateOptions:
         min_candidate_score: rare-content overlap (0..1, by the smaller side) below which a candidate is dropped.
         min_order_agreement: share of shared rare stems in the same order below which a candidate is dropped.
         order_check_min_stems: fewer rare stems than this on the smaller side skip the order check.
-        workers: processes verifying candidates when a whole collection is related (forked, Linux).
         complete_max_size: copy groups up to this size get every pair compared (see ``complete_group``).
-        parallel_min_articles: smaller collections are related in-process (forking costs more than it saves).
+        parallel_min_articles: smaller collections are related in this process (forking costs more than it saves).
         semantic: also search candidates by sentence embeddings (needs the ``semantic`` extra).
         semantic_top_k: candidates the embedding search adds per article.
         parent_margin: parents scoring within this of the best count as equally good.
         classify: thresholds of the copy decision and the kinds.
         direction: margins of the direction decision.
+        crosslingual: translations: candidates in other languages and their decision.
     """
 
     top_k: int = 8
     min_candidate_score: float = 0.1
     min_order_agreement: float = 0.3
     order_check_min_stems: int = 12
-    workers: int = field(default_factory=default_workers)
     parallel_min_articles: int = 2000
     complete_max_size: int = 16
     semantic: bool = False
@@ -59,6 +64,7 @@ class RelateOptions:
     parent_margin: float = 0.1
     classify: ClassifyOptions = field(default_factory=ClassifyOptions)
     direction: DirectionOptions = field(default_factory=DirectionOptions)
+    crosslingual: CrosslingualOptions = field(default_factory=CrosslingualOptions)
 
 
 class Relator:
@@ -86,6 +92,8 @@ class Relator:
         self._sentences: OrderedDict[str, list[Sentence]] = OrderedDict()
         self._compared: set[tuple[str, str]] = set()  # pairs complete_group compared
         self._semantic = _SemanticIndex(encoder) if self.options.semantic else None
+        crosslingual = self.options.crosslingual
+        self._translations = Translations(crosslingual) if crosslingual.enabled else None
 
     def __len__(self) -> int:
         return len(self._articles)
@@ -109,32 +117,34 @@ class Relator:
         self._link(found)
         return self.complete_group(article.id)
 
-    def add_all(self, articles: Iterable[Article], progress: ProgressCallback | None = None) -> None:
+    def add_all(
+        self, articles: Iterable[Article], progress: Progress | None = None, workers: Workers | None = None
+    ) -> None:
         """Index every article first, then verify each one's candidates among all of them.
 
         Used for a whole store: every article is compared with the full index, so the
-        pairs found do not depend on the order of ``articles``. With ``options.workers``
-        above 1 and a large batch, fingerprints and verification run in forked processes.
+        pairs found do not depend on the order of ``articles``. With ``workers`` and a large
+        batch, fingerprints and verification run in forked processes.
         """
         batch = sorted((a for a in articles if a.id not in self._articles), key=lambda a: a.id)
-        large = len(batch) >= self.options.parallel_min_articles
+        if self._translations and not self._articles:
+            self._translations.quiet_language = commonest_language(batch)
         # The embedding runtime's thread pools are not safe to fork: the semantic path stays in-process.
-        workers = self.options.workers if large and can_fork() and not self._semantic else 1
-        if workers > 1:
-            shares = fork_map(lambda k, _: [_joined(a.text) for a in batch[k::workers]], workers)
-            prints = list(interleaved(shares))
-            self.index(batch, [tuple(p.split(_SEPARATOR)) if p else () for p in prints])
-            found = fork_map(
-                lambda k, report: self._verify_batch(batch[k::workers], report), workers, progress
-            )
-            unique = {(e.left, e.right): e for share in found for e in share}
-            self._link([unique[key] for key in sorted(unique)])
-        else:
-            self.index(batch)
-            self._link(self._verify_batch(batch, progress))
+        parallel = len(batch) >= self.options.parallel_min_articles and not self._semantic
+        workers = workers or Workers(1)
+        shares = workers.shares(lambda k, n, _: [_joined(a.text) for a in batch[k::n]], parallel=parallel)
+        prints = list(interleaved(shares))
+        self.index(batch, [tuple(p.split(_SEPARATOR)) if p else () for p in prints])
+        found = workers.shares(
+            lambda k, n, report: self._verify_batch(batch[k::n], report), progress, parallel=parallel
+        )
+        unique = {(e.left, e.right): e for share in found for e in share}
+        self._link([unique[key] for key in sorted(unique)])
         self._complete_all_groups()
+        if self._translations:
+            self._translations.quiet_language = self.options.crosslingual.main_language
 
-    def _verify_batch(self, batch: list[Article], progress: ProgressCallback | None = None) -> list[Edge]:
+    def _verify_batch(self, batch: list[Article], progress: Progress | None = None) -> list[Edge]:
         checked: set[tuple[str, str]] = set()
         edges: list[Edge] = []
         for done, article in enumerate(batch, start=1):
@@ -194,13 +204,7 @@ class Relator:
                 self.complete_group(article_id)
 
     def _group(self, article_id: str) -> set[str]:
-        seen, todo = {article_id}, [article_id]
-        while todo:
-            for other in self._edges.get(todo.pop(), {}):
-                if other not in seen:
-                    seen.add(other)
-                    todo.append(other)
-        return seen
+        return reachable(article_id, self._edges)
 
     def _link(self, edges: list[Edge]) -> None:
         for edge in edges:
@@ -235,6 +239,8 @@ class Relator:
             found += [
                 c for c in self._semantic.query(article, options.semantic_top_k, vector) if c not in found
             ]
+        if self._translations:
+            found += self._translations.candidates(article, self._index, self._articles, found)
         return found
 
     def _verify(self, article: Article, query: Query | None, candidates: list[str]) -> list[Edge]:
@@ -243,6 +249,9 @@ class Relator:
         edges = []
         for candidate in candidates:
             if candidate == article.id or candidate not in self._index:
+                continue
+            if self._translations and differ(article, self._articles[candidate]):
+                edges += self._translation(article, candidate)
                 continue
             if query is not None:
                 agreement, count = self._index.order_agreement(query, candidate)
@@ -255,6 +264,14 @@ class Relator:
             if is_copy(comparison, options.classify):
                 edges.append(Edge(left, right, comparison))
         return edges
+
+    def _translation(self, article: Article, candidate: str) -> list[Edge]:
+        """The pair as a translation edge, when the cross-lingual alignment says it is one."""
+        assert self._translations is not None
+        left, right = sorted((candidate, article.id))
+        texts = {article.id: article, candidate: self._articles[candidate]}
+        comparison = self._translations.verify(texts[left], texts[right])
+        return [Edge(left, right, comparison)] if comparison is not None else []
 
     def _sentences_of(self, article_id: str, pending: Article) -> list[Sentence]:
         cached = self._sentences.get(article_id)
@@ -320,7 +337,8 @@ def _joined(text: str) -> str:
 def relate_all(
     articles: Iterable[Article],
     options: RelateOptions | None = None,
-    progress: ProgressCallback | None = None,
+    progress: Progress | None = None,
+    workers: Workers | None = None,
 ) -> list[Relation]:
     """Relate every article to every other; the same relations whatever the order of ``articles``.
 
@@ -328,10 +346,11 @@ def relate_all(
         articles: the articles (ids unique).
         options: tuning; defaults are the benchmarked ones.
         progress: called with the number of articles verified since the last call.
+        workers: processes to verify candidates in, for many articles (default: this one only).
 
     Returns:
         Relations sorted by (original, derived).
     """
     relator = Relator(options)
-    relator.add_all(articles, progress)
+    relator.add_all(articles, progress, workers)
     return relator.relations()

@@ -108,6 +108,14 @@ def read_warc(stream: IO[bytes], origin: str, max_bytes: int) -> Iterator[Source
             if "html" not in content_type.lower():
                 yield Problem(where, f"skipped non-HTML response ({content_type or 'no content type'})")
                 continue
+            # An error page, a redirect or a body the crawler cut off is no article.
+            status = record.http_headers.status_code
+            if not 200 <= status < 300:
+                yield Problem(where, f"skipped HTTP {status} response")
+                continue
+            if record.headers.get("WARC-Truncated"):
+                yield Problem(where, f"skipped truncated response (WARC-Truncated: {record.headers['WARC-Truncated']})")
+                continue
             payload = record.reader.read()
             if len(payload) < record.content_length:
                 yield Problem(where, f"truncated WARC record: {len(payload)} of {record.content_length} bytes")

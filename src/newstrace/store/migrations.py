@@ -84,4 +84,71 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL
     )
     """,
+    # 3: which stages each article has been through (a bit per stage, in the order of ``base.STAGES``:
+    # extract 1, relate 2, stories 4, checks 8, brief 16), stored briefs, and the hash of the raw input
+    # each article came from (so that the same id arriving with other text is noticed). Articles of an
+    # older store count as extracted only: which later stages ran on them was not recorded, so the next
+    # run brings them up to date.
+    """
+    CREATE TABLE article_stages (
+        seq INTEGER PRIMARY KEY,
+        article TEXT NOT NULL UNIQUE,
+        done INTEGER NOT NULL
+    );
+    INSERT INTO article_stages (seq, article, done) SELECT seq, id, 1 FROM articles;
+    CREATE TABLE briefs (
+        story TEXT PRIMARY KEY,
+        data TEXT NOT NULL
+    );
+    ALTER TABLE articles ADD COLUMN raw_hash TEXT
+    """,
+    # 4: the watcher's state (see watch/state.py): its sources and their status, the article urls it has
+    # seen (by url key), pages that failed, validators for conditional GETs, robots.txt files read,
+    # responses not yet archived, archived pages not yet handed to the stages, and the archive's position.
+    """
+    CREATE TABLE watch_sources (
+        id TEXT PRIMARY KEY,
+        data TEXT NOT NULL
+    );
+    CREATE TABLE watch_seen (
+        key TEXT PRIMARY KEY
+    ) WITHOUT ROWID;
+    CREATE TABLE watch_failures (
+        key TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        permanent INTEGER NOT NULL
+    );
+    CREATE TABLE watch_validators (
+        key TEXT PRIMARY KEY,
+        etag TEXT,
+        last_modified TEXT
+    );
+    CREATE TABLE watch_robots (
+        host TEXT PRIMARY KEY,
+        status INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        fetched_at REAL NOT NULL
+    );
+    CREATE TABLE watch_queue (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        source TEXT,
+        data TEXT NOT NULL,
+        body BLOB NOT NULL
+    );
+    CREATE TABLE watch_pending (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        source TEXT,
+        path TEXT NOT NULL,
+        offset INTEGER NOT NULL,
+        record INTEGER NOT NULL
+    );
+    CREATE TABLE watch_archive (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        path TEXT NOT NULL,
+        length INTEGER NOT NULL,
+        records INTEGER NOT NULL
+    )
+    """,
 )

@@ -1,236 +1,294 @@
 """The embedded store: one SQLite file (or ``:memory:``) holding every stage's records.
 
-Each record is kept as its JSON form plus the few columns that are queried.
-Writes go in transactions per batch, in WAL mode, so a killed run loses at most
-the batch in flight and a re-run picks up where it stopped.
+Each record is kept as its JSON form plus the few columns that are queried. Every thread (and
+every forked worker process) reads through a connection of its own, in WAL mode, so readers never
+wait for the writer; writes take one lock and one ``BEGIN IMMEDIATE`` transaction at a time
+(``commit``), so a killed run loses at most the step in flight and a re-run picks up where it stopped.
+An in-memory store has a single connection, which every thread shares under the lock.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from newstrace.errors import NotFoundError, StoreError
-from newstrace.model import Article, Finding, Problem, Relation, SpanRef, Story
+from newstrace.model import Article, Brief, Finding, Problem, Relation, Story
+from newstrace.store.base import (
+    STAGES,
+    Changes,
+    EncodedArticle,
+    StoreFrame,
+    dumps,
+    reset_mask,
+    stage_bit,
+)
 from newstrace.store.migrations import MIGRATIONS
-from newstrace.store.terms import TermTable, article_ids_not_in, rows_in, setting
+from newstrace.store.terms import SQLiteTermIndex, rows_in
 
 MEMORY = ":memory:"
+# A writer waits this long for another process's transaction before giving up.
+BUSY_TIMEOUT_MS = 30_000
 
 
-ArticleRow = tuple[str, str, str | None, str | None, str | None, str]
-"""An article as stored: id, content hash, site, outlet and date (the queried columns), then its JSON form."""
-
-
-def _dumps(value: Any) -> str:
-    # ASCII JSON (non-ASCII as \u escapes, ~2% longer): an ASCII str is passed between processes and
-    # bound as SQLite's UTF-8 without re-encoding, which makes storing an article ~40% cheaper.
-    return json.dumps(value, separators=(",", ":"))
-
-
-def article_row(article: Article) -> ArticleRow:
-    """The row that stores ``article``; a pure function, so worker processes can encode in parallel."""
-    return (
-        article.id,
-        article.content_hash,
-        article.site,
-        article.outlet,
-        article.date,
-        _dumps(article.to_dict()),
-    )
-
-
-class SQLiteStore:
+class SQLiteStore(StoreFrame):
     """All of newstrace's records in one SQLite database.
 
     Example:
         >>> with SQLiteStore(":memory:") as store:
-        ...     store.count_articles()
+        ...     store.articles.count()
         0
     """
 
     def __init__(self, path: str | Path = "newstrace.db") -> None:
-        self.path = str(path)
-        try:
-            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        except sqlite3.Error as error:
-            raise StoreError(f"cannot open store {self.path}: {error}") from error
-        # Articles are kept as JSON of ~6 kB: on 16 kB pages (set before the file is first written; a no-op
-        # after) most fit one page instead of an overflow chain, which cuts the cost of storing them by ~40%.
-        self._db.execute("PRAGMA page_size=16384")
-        self._db.execute("PRAGMA journal_mode=WAL" if self.path != MEMORY else "PRAGMA journal_mode=MEMORY")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
+        self.location = str(path)
+        self._memory = self.location == MEMORY
+        self._lock = threading.RLock()
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._shared = self._connect() if self._memory else None
         self._migrate()
+        self._assemble((_Articles, _Relations, _Stories, _Findings, _Briefs, _Problems, _Stages, _Settings), SQLiteTermIndex)
 
-    # -- lifecycle -------------------------------------------------------------------------
+    # -- connections and transactions -----------------------------------------------------
 
-    def __enter__(self) -> SQLiteStore:
-        return self
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            db = sqlite3.connect(self.location, isolation_level=None, check_same_thread=False)
+            db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            # Articles are kept as JSON of ~6 kB: on 16 kB pages (set before the file is first written; a
+            # no-op after) most fit one page instead of an overflow chain, which cuts storing them by ~40%.
+            db.execute("PRAGMA page_size=16384")
+            db.execute("PRAGMA journal_mode=MEMORY" if self._memory else "PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot open store {self.location}: {error}") from error
+        with self._lock:
+            self._connections.append(db)
+        return db
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def db(self) -> sqlite3.Connection:
+        """This thread's connection (made on first use in each thread and each forked process)."""
+        if self._shared is not None:
+            return self._shared
+        local = self._local
+        if getattr(local, "pid", None) != os.getpid():
+            local.db, local.pid = self._connect(), os.getpid()
+        return local.db
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """A connection to read with (an in-memory store's single one is held for the duration); an
+        SQLite error while reading becomes a ``StoreError`` that names the store."""
+        try:
+            if self._shared is None:
+                yield self.db()
+                return
+            with self._lock:
+                yield self._shared
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot read store {self.location}: {error}") from error
+
+    @contextmanager
+    def transaction(self, what: str) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed when the block ends, rolled back (and a ``StoreError``
+        naming ``what`` was being written) when it fails."""
+        with self._lock:
+            db = self.db()
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                yield db
+                db.execute("COMMIT")
+            except sqlite3.Error as error:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise StoreError(f"cannot write {what} to store {self.location}: {error}") from error
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
 
     def close(self) -> None:
-        self._db.close()
+        """Close every connection this process opened."""
+        with self._lock:
+            for db in self._connections:
+                db.close()
+            self._connections.clear()
 
     @property
     def schema_version(self) -> int:
-        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        with self.reading() as db:
+            return int(db.execute("PRAGMA user_version").fetchone()[0])
 
     def _migrate(self) -> None:
-        current = self.schema_version
+        try:
+            current = self.schema_version
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{self.location} is not a newstrace store (or is damaged): {error}") from error
         if current > len(MIGRATIONS):
             raise StoreError(
-                f"store {self.path} has schema version {current}, newer than this newstrace "
+                f"store {self.location} has schema version {current}, newer than this newstrace "
                 f"understands ({len(MIGRATIONS)}); upgrade newstrace"
             )
         for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
+            with self.transaction(f"the schema of version {version}") as db:
                 for statement in script.split(";"):
                     if statement.strip():
-                        self._db.execute(statement)
-                self._db.execute(f"PRAGMA user_version={version}")
-                self._db.execute("COMMIT")
-            except sqlite3.Error as error:
-                self._db.execute("ROLLBACK")
-                raise StoreError(f"cannot migrate store {self.path} to version {version}: {error}") from error
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version={version}")
 
-    def _write(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> int:
-        """Run ``sql`` for every row in one transaction; returns the number of rows changed."""
-        before = self._db.total_changes
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.executemany(sql, rows)
-            self._db.execute("COMMIT")
-        except sqlite3.Error as error:
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-            raise StoreError(f"cannot write to store {self.path}: {error}") from error
-        return self._db.total_changes - before
+    # -- writing ---------------------------------------------------------------------------
 
-    # -- articles --------------------------------------------------------------------------
-
-    def add_articles(self, articles: Iterable[Article]) -> list[str]:
-        """Store the articles not stored yet (by id); returns the ids that were new."""
-        return self.add_article_rows(article_row(a) for a in articles)
-
-    def add_article_rows(self, rows: Iterable[ArticleRow]) -> list[str]:
-        """``add_articles`` for articles already encoded by ``article_row`` (in worker processes, say)."""
-        rows = list(rows)
-        if not rows:
-            return []
-        existing = self.known_ids([row[0] for row in rows])
-        new: list[ArticleRow] = []
-        for row in rows:
-            if row[0] not in existing:
-                existing.add(row[0])
-                new.append(row)
-        self._write(
-            "INSERT OR IGNORE INTO articles (id, content_hash, site, outlet, date, data) VALUES (?,?,?,?,?,?)",
-            new,
-        )
-        return [row[0] for row in new]
-
-    def known_ids(self, ids: list[str]) -> set[str]:
-        """Which of ``ids`` are stored already."""
-        return {r[0] for r in self._rows_in("SELECT id FROM articles WHERE id IN ({marks})", ids)}
-
-    def _rows_in(self, sql: str, keys: Iterable[str]) -> Iterator[tuple[Any, ...]]:
-        return rows_in(self._db, sql, keys)
-
-    def has_article(self, article_id: str) -> bool:
-        return self._db.execute("SELECT 1 FROM articles WHERE id=?", (article_id,)).fetchone() is not None
-
-    def get_article(self, article_id: str) -> Article:
-        row = self._db.execute("SELECT data FROM articles WHERE id=?", (article_id,)).fetchone()
-        if row is None:
-            raise NotFoundError(f"no article with id {article_id!r} in {self.path}")
-        return Article.from_dict(json.loads(row[0]))
-
-    def iter_articles(self, ids: Iterable[str] | None = None) -> Iterator[Article]:
-        """Articles in ingest order (or the given ``ids``, in that order, skipping unknown ones)."""
-        if ids is None:
-            for (data,) in self._db.execute("SELECT data FROM articles ORDER BY seq"):
-                yield Article.from_dict(json.loads(data))
-            return
-        for article_id in ids:
-            row = self._db.execute("SELECT data FROM articles WHERE id=?", (article_id,)).fetchone()
-            if row:
-                yield Article.from_dict(json.loads(row[0]))
-
-    def article_ids(self) -> list[str]:
-        return [r[0] for r in self._db.execute("SELECT id FROM articles ORDER BY seq")]
-
-    def count_articles(self) -> int:
-        return int(self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
-
-    def unplaced_article_ids(self) -> list[str]:
-        """The articles in no story yet, in ingest order."""
-        return article_ids_not_in(self._db, "story_articles")
-
-    # -- settings --------------------------------------------------------------------------
-
-    def setting(self, key: str) -> str | None:
-        """A value a stage keeps in the store (its options, as text), or None."""
-        return setting(self._db, key)
-
-    def put_setting(self, key: str, value: str) -> None:
-        self._write("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", [(key, value)])
-
-    # -- term tables -----------------------------------------------------------------------
-
-    def term_table(self, name: str) -> TermTable:
-        """A stage's per-article term lists: ``"story"`` (event signatures) or ``"relate"`` (fingerprints)."""
-        return TermTable(self._db, self.path, name)
-
-    # -- problems --------------------------------------------------------------------------
-
-    def add_problems(self, problems: Iterable[Problem]) -> None:
-        """Record inputs that could not be used; the same problem twice is kept once."""
-        self._write(
-            "INSERT OR IGNORE INTO problems (origin, stage, reason) VALUES (?,?,?)",
-            ((p.origin, p.stage, p.reason) for p in problems),
-        )
-
-    def problems(self) -> list[Problem]:
-        rows = self._db.execute("SELECT origin, reason, stage FROM problems ORDER BY rowid")
-        return [Problem(origin=o, reason=r, stage=s) for o, r, s in rows]
-
-    # -- relations -------------------------------------------------------------------------
-
-    def put_relations(self, relations: Iterable[Relation]) -> None:
-        """Insert or replace relations, keyed by (original, derived)."""
-        self._write(
-            "INSERT OR REPLACE INTO relations (original, derived, kind, score, data) VALUES (?,?,?,?,?)",
-            ((r.original, r.derived, r.kind, r.score, _dumps(r.to_dict())) for r in relations),
-        )
-
-    def delete_relations(self, article_ids: Iterable[str] | None = None) -> None:
-        """Forget the relations touching ``article_ids`` (all relations when ``None``)."""
-        if article_ids is None:
-            self._write("DELETE FROM relations", [()])
-            return
-        ids = [(i, i) for i in article_ids]
-        self._write("DELETE FROM relations WHERE original=? OR derived=?", ids)
-
-    def relations(self, article_id: str | None = None) -> list[Relation]:
-        """Relations in a stable order; only those touching ``article_id`` when given."""
-        if article_id is None:
-            rows = self._db.execute("SELECT data FROM relations ORDER BY original, derived")
-        else:
-            rows = self._db.execute(
-                "SELECT data FROM relations WHERE original=? OR derived=? ORDER BY original, derived",
-                (article_id, article_id),
+    def commit(self, changes: Changes) -> list[str]:
+        """Apply ``changes`` in one transaction (see ``Changes``); returns the ids of the new articles."""
+        with self.transaction("changes") as db:
+            new = _insert_articles(db, changes.articles)
+            db.executemany(
+                "INSERT OR IGNORE INTO problems (origin, stage, reason) VALUES (?,?,?)",
+                ((p.origin, p.stage, p.reason) for p in changes.problems),
             )
-        return [Relation.from_dict(json.loads(d)) for (d,) in rows]
+            _delete(db, changes)
+            db.executemany(
+                "INSERT OR REPLACE INTO relations (original, derived, kind, score, data) VALUES (?,?,?,?,?)",
+                ((r.original, r.derived, r.kind, r.score, dumps(r.to_dict())) for r in changes.relations),
+            )
+            for story in changes.stories:
+                db.execute("DELETE FROM story_articles WHERE story=?", (story.id,))
+            db.executemany(
+                "INSERT OR REPLACE INTO stories (id, data) VALUES (?,?)",
+                ((s.id, dumps(s.to_dict())) for s in changes.stories),
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO story_articles (story, article) VALUES (?,?)",
+                ((s.id, a) for s in changes.stories for a in s.articles),
+            )
+            db.executemany("DELETE FROM findings WHERE article=?", ((a,) for a in changes.findings))
+            db.executemany(
+                "INSERT INTO findings (article, data) VALUES (?,?)",
+                ((f.article, dumps(f.to_dict())) for fs in changes.findings.values() for f in fs),
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO briefs (story, data) VALUES (?,?)",
+                ((b.story, dumps(b.to_dict())) for b in changes.briefs),
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES (?,?)", sorted(changes.settings.items())
+            )
+            for article_id, mask in sorted(reset_mask(changes.undone).items()):
+                db.execute("UPDATE article_stages SET done = done & ? WHERE article=?", (~mask, article_id))
+            for stage, ids in changes.done.items():
+                _in_chunks(db, "UPDATE article_stages SET done = done | ? WHERE article IN ({marks})", ids, stage_bit(stage))
+        return new
 
-    def relations_of(self, article_ids: Iterable[str]) -> list[Relation]:
-        """The relations touching any of ``article_ids``, in the order of ``relations()``."""
+
+def _insert_articles(db: sqlite3.Connection, rows: list[EncodedArticle]) -> list[str]:
+    known = {r[0] for r in rows_in(db, "SELECT id FROM articles WHERE id IN ({marks})", [row[0] for row in rows])}
+    new: list[str] = []
+    for row in rows:
+        if row[0] in known:
+            continue
+        known.add(row[0])
+        cursor = db.execute(
+            "INSERT INTO articles (id, content_hash, site, outlet, date, data, raw_hash) VALUES (?,?,?,?,?,?,?)", row
+        )
+        db.execute(
+            "INSERT INTO article_stages (seq, article, done) VALUES (?,?,?)",
+            (cursor.lastrowid, row[0], stage_bit("extract")),
+        )
+        new.append(row[0])
+    return new
+
+
+def _delete(db: sqlite3.Connection, changes: Changes) -> None:
+    """The deletions of ``changes``: whole kinds first, then by article or story."""
+    tables = {"relations": ("relations",), "stories": ("story_articles", "stories"), "findings": ("findings",)}
+    for kind in sorted(changes.clear):
+        for table in tables.get(kind, (kind,)):
+            db.execute(f"DELETE FROM {table}")
+    for column in ("original", "derived"):
+        _in_chunks(db, f"DELETE FROM relations WHERE {column} IN ({{marks}})", changes.relations_dropped)
+    _in_chunks(db, "DELETE FROM story_articles WHERE story IN ({marks})", changes.stories_dropped)
+    _in_chunks(db, "DELETE FROM stories WHERE id IN ({marks})", changes.stories_dropped)
+    _in_chunks(db, "DELETE FROM briefs WHERE story IN ({marks})", changes.briefs_dropped)
+
+
+def _in_chunks(db: sqlite3.Connection, sql: str, keys: Iterable[str], *before: Any) -> None:
+    """Run ``sql``, whose ``{marks}`` is an IN list, for all ``keys`` (after the ``before`` parameters)."""
+    for _ in rows_in(db, sql, sorted(keys), *before):
+        pass
+
+
+def _decoded(rows: Iterable[tuple[str]], record: type[Any]) -> list[Any]:
+    return [record.from_dict(json.loads(data)) for (data,) in rows]
+
+
+class _Part:
+    """A part of the store: reads one kind of record."""
+
+    def __init__(self, store: SQLiteStore) -> None:
+        self._store = store
+
+    def _rows(self, sql: str, *parameters: Any) -> list[tuple[Any, ...]]:
+        with self._store.reading() as db:
+            return db.execute(sql, parameters).fetchall()
+
+    def _rows_in(self, sql: str, keys: Iterable[str]) -> list[tuple[Any, ...]]:
+        with self._store.reading() as db:
+            return list(rows_in(db, sql, keys))
+
+    def _one(self, sql: str, key: str, missing: str) -> Any:
+        rows = self._rows(sql, key)
+        if not rows:
+            raise NotFoundError(f"no {missing} {key!r} in {self._store.location}")
+        return rows[0][0]
+
+    def _count(self, table: str) -> int:
+        return int(self._rows(f"SELECT COUNT(*) FROM {table}")[0][0])
+
+
+class _Articles(_Part):
+    # Articles are read in pages of this many, so a long read holds no cursor open between pages.
+    PAGE = 500
+
+    def get(self, article_id: str) -> Article:
+        return Article.from_dict(json.loads(self._one("SELECT data FROM articles WHERE id=?", article_id, "article")))
+
+    def many(self, ids: Iterable[str]) -> Iterator[Article]:
+        ids = list(ids)
+        for start in range(0, len(ids), self.PAGE):
+            page = ids[start : start + self.PAGE]
+            found = dict(self._rows_in("SELECT id, data FROM articles WHERE id IN ({marks})", set(page)))
+            yield from (Article.from_dict(json.loads(found[i])) for i in page if i in found)
+
+    def all(self) -> Iterator[Article]:
+        last = 0
+        while rows := self._rows("SELECT seq, data FROM articles WHERE seq > ? ORDER BY seq LIMIT ?", last, self.PAGE):
+            last = rows[-1][0]
+            yield from (Article.from_dict(json.loads(data)) for _, data in rows)
+
+    def ids(self) -> list[str]:
+        return [r[0] for r in self._rows("SELECT article FROM article_stages ORDER BY seq")]
+
+    def count(self) -> int:
+        return self._count("article_stages")
+
+    def known(self, ids: Iterable[str]) -> dict[str, tuple[str, str | None]]:
+        rows = self._rows_in("SELECT id, content_hash, raw_hash FROM articles WHERE id IN ({marks})", set(ids))
+        return {article_id: (content, raw) for article_id, content, raw in rows}
+
+
+class _Relations(_Part):
+    def all(self) -> list[Relation]:
+        return _decoded(self._rows("SELECT data FROM relations ORDER BY original, derived"), Relation)
+
+    def of(self, article_ids: Iterable[str]) -> list[Relation]:
         ids = set(article_ids)
         found: dict[tuple[str, str], str] = {}
         for column in ("original", "derived"):
@@ -238,108 +296,83 @@ class SQLiteStore:
             found.update(((original, derived), data) for original, derived, data in self._rows_in(sql, ids))
         return [Relation.from_dict(json.loads(found[key])) for key in sorted(found)]
 
-    # -- stories ---------------------------------------------------------------------------
+    def count(self) -> int:
+        return self._count("relations")
 
-    def replace_stories(self, stories: Iterable[Story]) -> None:
-        """Replace every story (after a rebuild) in one transaction."""
-        stories = list(stories)
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.execute("DELETE FROM story_articles")
-            self._db.execute("DELETE FROM stories")
-            self._insert_stories(stories)
-            self._db.execute("COMMIT")
-        except sqlite3.Error as error:
-            self._db.execute("ROLLBACK")
-            raise StoreError(f"cannot write stories to {self.path}: {error}") from error
 
-    def put_stories(self, stories: Iterable[Story], replaced: Iterable[str] = ()) -> None:
-        """Insert or update some stories (incremental assignment), deleting the ``replaced`` ones first."""
-        stories = list(stories)
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.executemany("DELETE FROM stories WHERE id=?", ((key,) for key in replaced))
-            for story in stories:
-                self._db.execute("DELETE FROM story_articles WHERE story=?", (story.id,))
-            self._insert_stories(stories)
-            self._db.execute("COMMIT")
-        except sqlite3.Error as error:
-            self._db.execute("ROLLBACK")
-            raise StoreError(f"cannot write stories to {self.path}: {error}") from error
+class _Stories(_Part):
+    def get(self, story_id: str) -> Story:
+        return Story.from_dict(json.loads(self._one("SELECT data FROM stories WHERE id=?", story_id, "story")))
 
-    def _insert_stories(self, stories: list[Story]) -> None:
-        self._db.executemany(
-            "INSERT OR REPLACE INTO stories (id, data) VALUES (?,?)",
-            ((s.id, _dumps(s.to_dict())) for s in stories),
+    def all(self) -> list[Story]:
+        return _decoded(self._rows("SELECT data FROM stories ORDER BY id"), Story)
+
+    def many(self, ids: Iterable[str]) -> list[Story]:
+        rows = sorted(self._rows_in("SELECT id, data FROM stories WHERE id IN ({marks})", set(ids)))
+        return [Story.from_dict(json.loads(data)) for _, data in rows]
+
+    def of(self, article_ids: Iterable[str]) -> dict[str, str]:
+        return dict(self._rows_in("SELECT article, story FROM story_articles WHERE article IN ({marks})", set(article_ids)))
+
+    def count(self) -> int:
+        return self._count("stories")
+
+
+class _Findings(_Part):
+    def all(self) -> list[Finding]:
+        return _decoded(self._rows("SELECT data FROM findings ORDER BY article, rowid"), Finding)
+
+    def of(self, article_ids: Iterable[str]) -> list[Finding]:
+        ids = list(dict.fromkeys(article_ids))
+        rows = self._rows_in("SELECT article, rowid, data FROM findings WHERE article IN ({marks})", set(ids))
+        order = {article_id: i for i, article_id in enumerate(ids)}
+        return [Finding.from_dict(json.loads(data)) for _, _, data in sorted(rows, key=lambda r: (order[r[0]], r[1]))]
+
+    def count(self) -> int:
+        return self._count("findings")
+
+
+class _Briefs(_Part):
+    def get(self, story_id: str) -> Brief:
+        return Brief.from_dict(json.loads(self._one("SELECT data FROM briefs WHERE story=?", story_id, "brief of story")))
+
+    def all(self) -> Iterator[Brief]:
+        last = ""
+        while rows := self._rows("SELECT story, data FROM briefs WHERE story > ? ORDER BY story LIMIT 200", last):
+            last = rows[-1][0]
+            yield from (Brief.from_dict(json.loads(data)) for _, data in rows)
+
+    def count(self) -> int:
+        return self._count("briefs")
+
+
+class _Problems(_Part):
+    def all(self) -> list[Problem]:
+        rows = self._rows("SELECT origin, reason, stage FROM problems ORDER BY rowid")
+        return [Problem(origin=o, reason=r, stage=s) for o, r, s in rows]
+
+
+class _Stages(_Part):
+    def pending(self, stage: str) -> list[str]:
+        before = stage_bit(stage) - 1
+        rows = self._rows(
+            "SELECT article FROM article_stages WHERE done & ? = ? AND done & ? = 0 ORDER BY seq",
+            before,
+            before,
+            stage_bit(stage),
         )
-        self._db.executemany(
-            "INSERT OR REPLACE INTO story_articles (story, article) VALUES (?,?)",
-            ((s.id, a) for s in stories for a in s.articles),
-        )
+        return [r[0] for r in rows]
 
-    def stories(self, ids: Iterable[str] | None = None) -> list[Story]:
-        """Every story, or those of ``ids`` that exist; ordered by id."""
-        if ids is None:
-            rows: Iterable[tuple[Any, ...]] = self._db.execute("SELECT data FROM stories ORDER BY id")
-        else:
-            rows = sorted(self._rows_in("SELECT id, data FROM stories WHERE id IN ({marks})", set(ids)))
-            rows = [(data,) for _, data in rows]
-        return [_story(json.loads(d)) for (d,) in rows]
+    def missing(self, stage: str) -> list[str]:
+        rows = self._rows("SELECT article FROM article_stages WHERE done & ? = 0 ORDER BY seq", stage_bit(stage))
+        return [r[0] for r in rows]
 
-    def get_story(self, story_id: str) -> Story:
-        row = self._db.execute("SELECT data FROM stories WHERE id=?", (story_id,)).fetchone()
-        if row is None:
-            raise NotFoundError(f"no story with id {story_id!r} in {self.path}")
-        return _story(json.loads(row[0]))
-
-    def story_of(self, article_id: str) -> str | None:
-        row = self._db.execute("SELECT story FROM story_articles WHERE article=?", (article_id,)).fetchone()
-        return row[0] if row else None
-
-    def count_stories(self) -> int:
-        return int(self._db.execute("SELECT COUNT(*) FROM stories").fetchone()[0])
-
-    def stories_of(self, article_ids: Iterable[str]) -> dict[str, str]:
-        """Article → story, for those of ``article_ids`` that are in a story."""
-        return dict(
-            self._rows_in("SELECT article, story FROM story_articles WHERE article IN ({marks})", article_ids)
-        )
-
-    # -- findings --------------------------------------------------------------------------
-
-    def replace_findings(self, article_id: str, findings: Iterable[Finding]) -> None:
-        """Replace the findings on one article."""
-        findings = list(findings)
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.execute("DELETE FROM findings WHERE article=?", (article_id,))
-            self._db.executemany(
-                "INSERT INTO findings (article, data) VALUES (?,?)",
-                ((f.article, _dumps(f.to_dict())) for f in findings),
-            )
-            self._db.execute("COMMIT")
-        except sqlite3.Error as error:
-            self._db.execute("ROLLBACK")
-            raise StoreError(f"cannot write findings to {self.path}: {error}") from error
-
-    def findings(self, article_id: str | None = None) -> list[Finding]:
-        if article_id is None:
-            rows = self._db.execute("SELECT data FROM findings ORDER BY article, rowid")
-        else:
-            rows = self._db.execute("SELECT data FROM findings WHERE article=? ORDER BY rowid", (article_id,))
-        return [_finding(json.loads(d)) for (d,) in rows]
+    def done(self, article_id: str) -> tuple[str, ...]:
+        mask = int(self._one("SELECT done FROM article_stages WHERE article=?", article_id, "article"))
+        return tuple(stage for stage in STAGES if mask & stage_bit(stage))
 
 
-def _story(data: dict[str, Any]) -> Story:
-    return Story(**{**data, "articles": tuple(data["articles"]), "outlets": tuple(data.get("outlets") or ())})
-
-
-def _finding(data: dict[str, Any]) -> Finding:
-    other = data.get("other")
-    return Finding(
-        **{
-            **data,
-            "span": tuple(data["span"]),
-            "other": SpanRef(other["article"], tuple(other["span"]), other["text"]) if other else None,
-        }
-    )
+class _Settings(_Part):
+    def get(self, key: str) -> str | None:
+        rows = self._rows("SELECT value FROM settings WHERE key=?", key)
+        return rows[0][0] if rows else None

@@ -8,13 +8,13 @@ earthquakes) stay apart because their reports name different places, people and 
 
 Modules: ``features`` (signatures and term statistics), ``similarity`` (the inverted
 index), ``cluster`` (options and the batch rule), ``index`` (one article at a time),
-``groups`` (story records and copies), ``store`` (both over a store).
+``groups`` (story records and copies), ``stage`` (the stage in the engine, over a store).
 
-``rebuild_stories`` clusters the whole store in a canonical order (date, then id), so
-the stories depend only on the set of articles. ``assign_stories`` re-clusters only the
-new articles and the stories they resemble; ``StoryIndex.assign`` places one article
-into an in-memory index in milliseconds. Both are greedy where a rebuild is global: a
-later rebuild gives the canonical grouping, whatever the order articles arrived in.
+A rebuild clusters the whole store in a canonical order (date, then id), so the stories
+depend only on the set of articles. Placing new articles re-clusters only them and the
+stories they resemble; ``StoryIndex.assign`` places one article into an in-memory index in
+milliseconds. Both are greedy where a rebuild is global: a later rebuild gives the
+canonical grouping, whatever the order articles arrived in.
 Story ids come from the earliest article, so every run names a story alike.
 """
 
@@ -25,19 +25,15 @@ from collections.abc import Iterable, Sequence
 from newstrace.model import Article, Relation, Story
 from newstrace.stories.cluster import StoryOptions, cluster_signatures
 from newstrace.stories.features import FeatureOptions, signature
-from newstrace.stories.groups import join_copies, linked_groups, make_story, story_id
+from newstrace.stories.groups import join_copies, make_story, story_id
 from newstrace.stories.index import StoryIndex
-from newstrace.stories.store import assign_stories, rebuild_stories
 
 __all__ = [
     "FeatureOptions",
     "StoryIndex",
     "StoryOptions",
-    "assign_stories",
     "cluster_articles",
-    "linked_groups",
     "make_story",
-    "rebuild_stories",
     "story_id",
 ]
 

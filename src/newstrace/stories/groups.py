@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 
+from newstrace.groups import connected
 from newstrace.model import Article, Relation, Story
 from newstrace.stories.features import article_order
 
@@ -32,25 +33,6 @@ def make_story(articles: Sequence[Article]) -> Story:
     )
 
 
-def linked_groups(size: int, links: Iterable[tuple[int, int]]) -> list[list[int]]:
-    """Connected components of items ``0..size-1`` under ``links``, each sorted, ordered by first item."""
-    parent = list(range(size))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for a, b in links:
-        low, high = sorted((root(a), root(b)))
-        parent[high] = low
-    groups: dict[int, list[int]] = {}
-    for i in range(size):
-        groups.setdefault(root(i), []).append(i)
-    return [groups[key] for key in sorted(groups)]
-
-
 def join_copies(groups: list[list[str]], relations: Iterable[Relation]) -> list[list[str]]:
     """Merge the groups that a relation connects: a copy is always in its original's story."""
     group_of = {article: i for i, group in enumerate(groups) for article in group}
@@ -59,13 +41,4 @@ def join_copies(groups: list[list[str]], relations: Iterable[Relation]) -> list[
         for r in relations
         if r.original in group_of and r.derived in group_of
     )
-    return [[a for i in merged for a in groups[i]] for merged in linked_groups(len(groups), links)]
-
-
-def copy_links(relations: Iterable[Relation]) -> dict[str, set[str]]:
-    """Article → the articles a relation ties it to, either way."""
-    links: dict[str, set[str]] = {}
-    for relation in relations:
-        links.setdefault(relation.original, set()).add(relation.derived)
-        links.setdefault(relation.derived, set()).add(relation.original)
-    return links
+    return [[a for i in merged for a in groups[i]] for merged in connected(range(len(groups)), links)]

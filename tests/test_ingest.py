@@ -10,8 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-from newstrace.pipeline import IngestOptions, ingest
+from newstrace.engine import IngestOptions, ingest
 from newstrace.store import open_store
+from newstrace.workers import Workers
 
 
 def write_corpus(path: Path, count: int, start: int = 0) -> list[str]:
@@ -33,11 +34,11 @@ def write_corpus(path: Path, count: int, start: int = 0) -> list[str]:
 def test_ingesting_twice_stores_each_article_once(tmp_path: Path, store) -> None:
     corpus = tmp_path / "corpus.jsonl"
     ids = write_corpus(corpus, 120)
-    first = ingest(store, [corpus], IngestOptions(batch_size=50, workers=1))
-    second = ingest(store, [corpus], IngestOptions(batch_size=50, workers=1))
+    first = ingest(store, [corpus], Workers(1), IngestOptions(batch_size=50))
+    second = ingest(store, [corpus], Workers(1), IngestOptions(batch_size=50))
     assert (first.ingested, first.duplicates) == (120, 0)
     assert (second.ingested, second.duplicates) == (0, 120)
-    assert store.article_ids() == ids
+    assert store.articles.ids() == ids
 
 
 def test_worker_processes_give_the_same_articles_in_the_same_order(tmp_path: Path) -> None:
@@ -46,8 +47,8 @@ def test_worker_processes_give_the_same_articles_in_the_same_order(tmp_path: Pat
     results = []
     for workers in (1, 2):
         with open_store(tmp_path / f"w{workers}.db") as store:
-            ingest(store, [corpus], IngestOptions(batch_size=100, workers=workers, min_batch_for_workers=10))
-            results.append([a.to_dict() for a in store.iter_articles()])
+            ingest(store, [corpus], Workers(workers), IngestOptions(batch_size=100, min_batch_for_workers=10))
+            results.append([a.to_dict() for a in store.articles.all()])
     assert results[0] == results[1]
 
 
@@ -57,9 +58,9 @@ def test_an_id_repeated_in_batches_extracted_at_the_same_time_is_stored_once(tmp
     with open(corpus, "a", encoding="utf-8") as file:  # the first 40 again: batches 3-4 repeat batches 1-2
         file.write(corpus.read_text(encoding="utf-8"))
     with open_store(tmp_path / "repeat.db") as store:
-        report = ingest(store, [corpus], IngestOptions(batch_size=20, workers=2, min_batch_for_workers=10))
+        report = ingest(store, [corpus], Workers(2), IngestOptions(batch_size=20, min_batch_for_workers=10))
         assert (report.ingested, report.duplicates, report.skipped) == (40, 40, 0)
-        assert store.article_ids() == ids
+        assert store.articles.ids() == ids
 
 
 def test_same_article_without_ids_is_recognised_by_url_or_text(tmp_path: Path, store) -> None:
@@ -85,8 +86,26 @@ def test_bad_items_are_recorded_and_stored_articles_kept(tmp_path: Path, store) 
     report = ingest(store, [bad, tmp_path / "missing.txt"])
     assert report.ingested == 1
     assert [p.origin for p in report.problems] == [f"{bad}:1", str(tmp_path / "missing.txt")]
-    assert store.count_articles() == 11
-    assert {p.origin for p in store.problems()} == {f"{bad}:1", str(tmp_path / "missing.txt")}
+    assert store.articles.count() == 11
+    assert {p.origin for p in store.problems.all()} == {f"{bad}:1", str(tmp_path / "missing.txt")}
+
+
+def test_the_same_id_with_other_text_is_refused_and_reported(tmp_path: Path, store) -> None:
+    """Issue 16, case 2: never counted as "already stored" in silence, in one file or across runs."""
+    first = tmp_path / "first.jsonl"
+    first.write_text(json.dumps({"id": "x1", "text": "The ferry sailed at dawn."}) + "\n"
+                     + json.dumps({"id": "x1", "text": "The ferry never sailed at all."}) + "\n")
+    report = ingest(store, [first])
+    assert (report.ingested, report.duplicates) == (1, 0)
+    (problem,) = report.problems
+    assert problem.origin == f"{first}:2" and "stored already with other text" in problem.reason
+    later = tmp_path / "later.jsonl"
+    later.write_text(json.dumps({"id": "x1", "text": "The ferry sailed at noon."}) + "\n")
+    again = ingest(store, [later, first])
+    assert (again.ingested, again.duplicates) == (0, 1)
+    assert [p.origin for p in again.problems] == [f"{later}:1", f"{first}:2"]
+    assert store.articles.get("x1").text == "The ferry sailed at dawn."
+    assert {p.origin for p in store.problems.all()} == {f"{later}:1", f"{first}:2"}
 
 
 def test_kill_mid_run_then_resume_loses_and_doubles_nothing(tmp_path: Path) -> None:
@@ -113,7 +132,7 @@ def test_kill_mid_run_then_resume_loses_and_doubles_nothing(tmp_path: Path) -> N
     resumed = subprocess.run(command, capture_output=True, text=True, check=True)
     assert "already stored" in resumed.stderr
     with open_store(db) as store:
-        assert store.article_ids() == ids
+        assert store.articles.ids() == ids
 
 
 def _count(db: Path) -> int:

@@ -1,0 +1,258 @@
+"""Translations: find the original of an article written in another language, with aligned evidence.
+
+Words do not survive translation, but names, numbers and the shape of the text do: a translation
+names the same people and places and gives the same figures, sentence by sentence, in the same
+order, and each sentence is about as long as its original, in a proportion that holds for the
+whole text (Gale & Church, 1993). Candidates are the articles of other languages that share the
+most rare names and numbers (``anchor_stems``, looked up in relate's own stem index). The decision
+aligns the two texts sentence by sentence, in order, allowing one sentence to become two and two
+one (``align_translation``); each pair of sentences is judged by how well its lengths fit the
+text's proportion, by the names and numbers the two share or do not, and, for languages the
+multilingual encoder knows, by what the sentences mean. A translation covers most of the shorter
+text with such pairs; an independent report in another language, even of the same event, does not.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from newstrace.model import Article
+from newstrace.nlp.numbers import LOCALIZED_NUMBER, localized_number, writes_decimal_comma
+from newstrace.nlp.sentences import split_sentences
+from newstrace.nlp.tokens import STEM_LENGTH, STOPWORDS
+from newstrace.relate.bitext import AlignOptions, Profile, XSentence, align_translation
+from newstrace.relate.candidates import CandidateIndex
+from newstrace.relate.classify import Comparison
+
+# A capitalised word that does not open its sentence: a name in most languages (German also
+# capitalises nouns, which then simply find nothing in another language).
+_WORD = re.compile(r"[^\W\d_]+")
+# Names are compared by their first letters, diacritics folded: inflection ("Obamy", "Obamának")
+# changes endings, transliteration changes marks ("Paříž" / "Paris").
+NAME_KEY_LENGTH = 4
+# Languages that write every noun with a capital letter.
+CAPITALISED_NOUNS = frozenset(("de", "lb"))
+# Articles whose sentences (and vectors) are kept for the next comparisons.
+CACHE_SIZE = 1024
+
+
+@dataclass(frozen=True)
+class CrosslingualOptions:
+    """How translations are searched and decided.
+
+    Attributes:
+        enabled: relate articles across languages at all.
+        meaning: use the multilingual encoder (the ``multilingual`` extra) where it knows both languages.
+        top_k: articles of other languages verified per article at most.
+        search_k: candidates read from the index before those of the article's own language are dropped.
+        main_language: the language most of a store is in. A new article in it does not search other
+            languages (a translation comes after its original, and searches for it); relating a
+            whole collection, the commonest language of the collection plays this part.
+        min_candidate_score: rare names and numbers shared (0..1, by the smaller side) below which a
+            candidate is dropped.
+        min_coverage: evidence-weighted share of the shorter text that aligned sentences must cover.
+        min_confirmed: share of the shorter text that pairs agreeing in names, numbers or meaning
+            must cover: sentence lengths alone never make a translation (two texts may be written
+            in sentences of much the same lengths).
+        meaning_floor: below this share the encoder is not asked (lengths, numbers and names
+            have said no); from it up to ``min_coverage``, it is.
+        min_pairs: aligned sentence groups a translation needs at least (fewer for shorter texts).
+        align: how sentence pairs are judged.
+    """
+
+    enabled: bool = True
+    meaning: bool = True
+    top_k: int = 8
+    search_k: int = 48
+    main_language: str | None = "en"
+    min_candidate_score: float = 0.01
+    min_coverage: float = 0.4
+    min_confirmed: float = 0.1
+    meaning_floor: float = 0.2
+    min_pairs: int = 3
+    align: AlignOptions = field(default_factory=AlignOptions)
+
+
+def fold(word: str) -> str:
+    """``word`` lower-cased with its diacritics taken off ("Paříž" -> "pariz")."""
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def xsentences(text: str, language: str | None) -> list[XSentence]:
+    """The sentences of ``text`` with their anchors: numbers by value ("3,1" = "3.1"), names by key."""
+    comma = writes_decimal_comma(language)
+    found = []
+    for start, end in _sentence_spans(text):
+        piece = text[start:end]
+        anchors = set()
+        for match in LOCALIZED_NUMBER.finditer(piece):
+            value = localized_number(match.group(), comma)
+            if value is not None:
+                anchors.add("#" + (str(int(value)) if value.is_integer() else repr(round(value, 6))))
+        for index, match in enumerate(_WORD.finditer(piece)):
+            word = match.group()
+            if index and word[0].isupper() and len(word) >= 3 and word.lower() not in STOPWORDS:
+                anchors.add(fold(word)[:NAME_KEY_LENGTH])
+        found.append(XSentence((start, end), end - start, frozenset(anchors)))
+    return found
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentence spans, a piece that goes on in lower case joined to the one before: many languages end
+    ordinals and abbreviations with a point ("a XXII. kerületi", "am 3. März"), which no sentence ends at."""
+    spans: list[tuple[int, int]] = []
+    for start, end in split_sentences(text):
+        if spans and text[start].islower() and "\n" not in text[spans[-1][1] : start]:
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans
+
+
+def anchor_stems(text: str) -> tuple[str, ...]:
+    """Names and numbers of ``text`` as relate's index spells its stems, both as written and folded."""
+    stems: dict[str, None] = {}
+    for start, end in split_sentences(text):
+        for index, match in enumerate(_WORD.finditer(text, start, end)):
+            word = match.group()
+            if index and word[0].isupper() and len(word) >= 3 and word.lower() not in STOPWORDS:
+                stems[word.lower()[:STEM_LENGTH]] = None
+                stems[fold(word)[:STEM_LENGTH]] = None
+        for number in re.finditer(r"\d{2,}", text[start:end]):
+            stems[number.group()] = None
+    return tuple(stems)
+
+
+def differ(left: Article, right: Article) -> bool:
+    """Whether the two articles are in different languages (both known)."""
+    return bool(left.language and right.language and left.language != right.language)
+
+
+def commonest_language(articles: list[Article]) -> str | None:
+    """The language most of ``articles`` are in (ties: the first in code order)."""
+    counts: dict[str, int] = {}
+    for article in articles:
+        if article.language:
+            counts[article.language] = counts.get(article.language, 0) + 1
+    return min(counts, key=lambda code: (-counts[code], code)) if counts else None
+
+
+def is_translation(comparison: Comparison, options: CrosslingualOptions) -> bool:
+    """Enough aligned evidence, in order, to say one text translates the other."""
+    short = comparison.shorter()
+    # A text of a few sentences may merge two of them: it needs one pair less.
+    return (
+        comparison.matched >= min(options.min_pairs, max(short.sentences - 1, 1))
+        and short.weighted >= options.min_coverage
+        and short.confirmed >= options.min_confirmed
+    )
+
+
+EncoderLoader = Callable[[], object | None]
+
+
+class Translations:
+    """The cross-lingual part of a ``Relator``: candidates in other languages, and their verdicts.
+
+    Keeps the sentences (and encoder vectors) of the articles it compared last, and loads the
+    encoder on first use, so that forked workers load their own.
+    """
+
+    def __init__(self, options: CrosslingualOptions, encoder: object | None = None) -> None:
+        self.options = options
+        self._encoder = encoder
+        self._encoder_ready = encoder is not None or not options.meaning
+        self._profiles: OrderedDict[str, Profile] = OrderedDict()
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        # Articles of this language do not search: the others find them (see ``options.main_language``).
+        self.quiet_language: str | None = options.main_language
+
+    def candidates(
+        self, article: Article, index: CandidateIndex, articles: Mapping[str, Article], known: list[str]
+    ) -> list[str]:
+        """Articles in other languages that share the most rare names and numbers with ``article``."""
+        if not article.language or article.language == self.quiet_language:
+            return []
+        options = self.options
+        # Spellings the index does not hold (a folded name, a German noun) are no part of what a
+        # candidate can share: they are left out of the query's weight.
+        query = replace(index.prepare(anchor_stems(article.text)), unknown=0)
+        found = []
+        for candidate in index.query(
+            query, top_k=options.search_k, min_score=options.min_candidate_score, exclude=article.id
+        ):
+            if candidate.id not in known and differ(article, articles[candidate.id]):
+                found.append(candidate.id)
+                if len(found) == options.top_k:
+                    break
+        return found
+
+    def verify(self, left: Article, right: Article) -> Comparison | None:
+        """The aligned evidence of ``left`` (as the original) and ``right``, when it shows a translation.
+
+        Lengths, numbers and names decide first; the encoder (loaded on first need) is asked only
+        about pairs they leave open: covered in part, above ``options.meaning_floor``.
+        """
+        options = self.options
+        comparison = self._align(left, right, None)
+        weighted = comparison.shorter().weighted
+        if options.meaning_floor <= weighted < options.min_coverage:
+            encoder = self._encoder_for(left, right)
+            if encoder is not None:
+                meaning = self._vectors_of(right, encoder) @ self._vectors_of(left, encoder).T
+                comparison = self._align(left, right, meaning)
+        return comparison if is_translation(comparison, options) else None
+
+    def _align(self, left: Article, right: Article, meaning: np.ndarray | None) -> Comparison:
+        return align_translation(self._profile_of(left), self._profile_of(right), meaning, self.options.align)
+
+    def _encoder_for(self, left: Article, right: Article) -> object | None:
+        from newstrace.nlp.multilingual import LANGUAGES
+
+        if not (left.language in LANGUAGES and right.language in LANGUAGES):
+            return None
+        if not self._encoder_ready:
+            self._encoder = _installed_encoder()
+            self._encoder_ready = True
+        return self._encoder
+
+    def _profile_of(self, article: Article) -> Profile:
+        def profile() -> Profile:
+            return Profile(xsentences(article.text, article.language), article.language in CAPITALISED_NOUNS)
+
+        return _cached(self._profiles, article.id, profile)
+
+    def _vectors_of(self, article: Article, encoder: object) -> np.ndarray:
+        def encode() -> np.ndarray:
+            text = article.text
+            return encoder.encode([text[s.span[0] : s.span[1]] for s in self._profile_of(article).sentences])  # type: ignore[attr-defined]
+
+        return _cached(self._vectors, article.id, encode)
+
+
+@functools.cache
+def _installed_encoder() -> object | None:
+    """The multilingual encoder, loaded once a process (about a second; its output never changes), or
+    ``None`` when the ``multilingual`` extra is not installed."""
+    from newstrace.nlp.multilingual import load_multilingual_encoder, multilingual_available
+
+    return load_multilingual_encoder() if multilingual_available() else None
+
+
+def _cached(cache: OrderedDict, key: str, make: Callable[[], object]):  # type: ignore[no-untyped-def]
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = make()
+        if len(cache) > CACHE_SIZE:
+            cache.popitem(last=False)
+    else:
+        cache.move_to_end(key)
+    return found

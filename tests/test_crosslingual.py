@@ -1,0 +1,232 @@
+"""Translations across languages: locale numbers, anchors, the Gale-Church alignment, and relate.
+
+The texts are written for these tests (fictional places and people): an English report, its
+Spanish translation, and an independent Spanish report of the same flood.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from newstrace.checks import check_story
+from newstrace.extract.language import guess_language
+from newstrace.model import Article
+from newstrace.nlp.embedding import ModelIntegrityError
+from newstrace.nlp.multilingual import (
+    MultilingualOptions,
+    load_multilingual_encoder,
+    multilingual_available,
+)
+from newstrace.nlp.numbers import localized_number, writes_decimal_comma
+from newstrace.relate import RelateOptions, Relator, relate_all
+from newstrace.relate.bitext import align_translation
+from newstrace.relate.crosslingual import (
+    CrosslingualOptions,
+    anchor_stems,
+    fold,
+    is_translation,
+    xsentences,
+)
+
+ENGLISH = (
+    "Flood waters rose across the Verrin valley on Tuesday after three days of rain, forcing 2,400 residents "
+    "from their homes, the regional authority said.\n\n"
+    "The river at Oskeby reached 6.8 metres, its highest level since 1987, and two bridges were closed to traffic.\n\n"
+    "Governor Alma Kessler visited the town of Lund Harbour in the afternoon and promised 15 million euros in "
+    "emergency aid. “Nobody will be left alone with the damage,” Kessler told residents gathered at the fire station.\n\n"
+    "Forecasters expect the rain to ease on Thursday, but warned that the water could keep rising downstream "
+    "until the weekend.\n\n"
+    "Schools in Oskeby and Lund Harbour will stay closed until Friday, officials said."
+)
+SPANISH = (
+    "Las aguas de la inundación subieron el martes en todo el valle de Verrin tras tres días de lluvia y "
+    "obligaron a 2.400 vecinos a abandonar sus casas, según informó la autoridad regional.\n\n"
+    "El río a su paso por Oskeby alcanzó 6,8 metros, su nivel más alto desde 1987, y dos puentes se cerraron "
+    "al tráfico.\n\n"
+    "La gobernadora Alma Kessler visitó por la tarde la localidad de Lund Harbour y prometió 15 millones de "
+    "euros en ayuda de emergencia. «Nadie se quedará solo con los daños», dijo Kessler a los vecinos reunidos "
+    "en el cuartel de bomberos.\n\n"
+    "Los meteorólogos esperan que la lluvia amaine el jueves, pero advirtieron de que el agua podría seguir "
+    "subiendo río abajo hasta el fin de semana.\n\n"
+    "Las escuelas de Oskeby y Lund Harbour seguirán cerradas hasta el viernes, dijeron las autoridades."
+)
+SPANISH_REPORT = (
+    "La gobernadora Alma Kessler anunció ayudas para los afectados por las inundaciones en el valle de Verrin.\n\n"
+    "Según los bomberos de Lund Harbour, más de cien casas quedaron anegadas durante la noche del lunes.\n\n"
+    "En Oskeby, los comerciantes sacaron sus mercancías a la calle para secarlas mientras el agua bajaba "
+    "lentamente.\n\n"
+    "El alcalde de la ciudad criticó la falta de diques modernos y pidió una investigación sobre el "
+    "mantenimiento del río.\n\n"
+    "Varias carreteras comarcales siguen cortadas y el servicio de trenes entre las dos localidades está "
+    "suspendido.\n\n"
+    "Los vecinos organizaron comedores populares en el polideportivo municipal."
+)
+
+
+def _article(article_id: str, text: str, language: str, date: str | None = None) -> Article:
+    return Article(id=article_id, text=text, language=language, date=date)
+
+
+@pytest.mark.parametrize(
+    ("token", "decimal_comma", "value"),
+    [
+        ("1.234,5", True, 1234.5),
+        ("1,234.5", False, 1234.5),
+        ("1.234,5", False, 1234.5),  # both marks: the last one is the decimal mark, whatever the language
+        ("3,1", True, 3.1),
+        ("3,1", False, 3.1),  # a lone mark not followed by three digits is a decimal mark
+        ("1,234", False, 1234.0),
+        ("1,234", True, 1.234),
+        ("1.234", True, 1234.0),
+        ("1.234.567", False, 1234567.0),
+        ("12 000", True, 12000.0),
+        ("12\u202f000", False, 12000.0),
+        ("0,125", False, 0.125),
+        ("2007", True, 2007.0),
+        ("abc", True, None),
+    ],
+)
+def test_localized_number_reads_either_locale(token: str, decimal_comma: bool, value: float | None) -> None:
+    assert localized_number(token, decimal_comma) == value
+
+
+def test_languages_that_write_a_decimal_comma() -> None:
+    assert writes_decimal_comma("de") and writes_decimal_comma("cs")
+    assert not writes_decimal_comma("en") and not writes_decimal_comma(None)
+
+
+def test_anchors_are_the_same_numbers_and_names_across_languages() -> None:
+    english, spanish = xsentences(ENGLISH, "en"), xsentences(SPANISH, "es")
+    assert "#2400" in english[0].anchors and "#2400" in spanish[0].anchors
+    assert {"#6.8", "#1987", "oske"} <= english[1].anchors & spanish[1].anchors
+    assert "kess" in english[2].anchors & spanish[2].anchors
+
+
+def test_names_are_folded_for_transliteration() -> None:
+    assert fold("Paříž") == "pariz"
+    assert fold("Kaczyński") == "kaczynski"
+    assert "kaczyn" in anchor_stems("Premier Jarosław Kaczyński said so.")
+
+
+def test_a_lower_case_continuation_is_not_a_new_sentence() -> None:
+    text = "A hivatalos vélemény a XXII. kerületi balesetről szól. Morvai Attila közölte."
+    assert len(xsentences(text, "hu")) == 2
+
+
+def test_a_translation_aligns_sentence_by_sentence_in_order() -> None:
+    comparison = align_translation(xsentences(ENGLISH, "en"), xsentences(SPANISH, "es"))
+    assert comparison.translated
+    assert [p.original for p in comparison.pairs] == sorted(p.original for p in comparison.pairs)
+    assert [p.derived for p in comparison.pairs] == sorted(p.derived for p in comparison.pairs)
+    assert comparison.matched >= 5
+    assert is_translation(comparison, CrosslingualOptions())
+    first = comparison.passages[0]
+    assert ENGLISH[first.original[0] : first.original[1]].startswith("Flood waters")
+    assert SPANISH[first.derived[0] : first.derived[1]].startswith("Las aguas")
+
+
+def test_an_independent_report_in_another_language_is_no_translation() -> None:
+    comparison = align_translation(xsentences(ENGLISH, "en"), xsentences(SPANISH_REPORT, "es"))
+    assert not is_translation(comparison, CrosslingualOptions())
+
+
+def test_relate_links_a_translation_to_its_earlier_original_with_evidence() -> None:
+    articles = [
+        _article("report-es", SPANISH_REPORT, "es", "2031-03-03"),
+        _article("original-en", ENGLISH, "en", "2031-03-02"),
+        _article("translation-es", SPANISH, "es", "2031-03-03"),
+    ]
+    relations = relate_all(articles, RelateOptions())
+    assert [(r.original, r.derived, r.kind, r.direction) for r in relations] == [
+        ("original-en", "translation-es", "translation", "known")
+    ]
+    assert relations[0].evidence and all(p.change == "paraphrased" for p in relations[0].evidence)
+    assert relate_all(articles[::-1], RelateOptions()) == relations
+
+
+def test_without_dates_a_translation_says_its_direction_is_unknown_and_why() -> None:
+    articles = [_article("b", SPANISH, "es"), _article("a", ENGLISH, "en")]
+    (relation,) = relate_all(articles, RelateOptions())
+    assert relation.kind == "translation" and relation.direction == "unknown"
+    assert "publication dates" in relation.reasons[0]
+
+
+def test_the_cross_lingual_step_can_be_turned_off() -> None:
+    options = RelateOptions(crosslingual=CrosslingualOptions(enabled=False))
+    assert relate_all([_article("a", ENGLISH, "en"), _article("b", SPANISH, "es")], options) == []
+
+
+def test_articles_of_unknown_language_are_not_compared_across_languages() -> None:
+    assert (
+        relate_all([_article("a", ENGLISH, "en"), _article("b", SPANISH, None)], RelateOptions())
+        == []
+    )  # type: ignore[arg-type]
+
+
+def test_languages_without_a_stop_list_are_identified_by_py3langid() -> None:
+    czech = "Vláda ve středu schválila nový zákon o veřejných zakázkách, který podle ministra zjednoduší řízení pro obce."
+    hungarian = "A kormány szerdán elfogadta az új közbeszerzési törvényt, amely a miniszter szerint egyszerűsíti a pályázatokat."
+    assert guess_language(czech) == "cs"
+    assert guess_language(hungarian) == "hu"
+    assert guess_language(ENGLISH) == "en"
+
+
+def test_a_tampered_model_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "weights.npz").write_bytes(b"not the pinned weights")
+    (tmp_path / "sp.model").write_bytes(b"not the pinned vocabulary")
+    with pytest.raises(ModelIntegrityError, match="SHA-256"):
+        load_multilingual_encoder(MultilingualOptions(model_dir=tmp_path))
+
+
+@pytest.mark.skipif(not multilingual_available(), reason="multilingual extra not installed")
+def test_the_encoder_puts_a_sentence_near_its_translation() -> None:
+    encoder = load_multilingual_encoder()
+    english = encoder.encode(
+        ["Schools will stay closed until Friday.", "The river reached its highest level."]
+    )
+    spanish = encoder.encode(["Las escuelas seguirán cerradas hasta el viernes."])
+    assert english.shape == (2, 512)
+    assert np.allclose(np.linalg.norm(english, axis=1), 1.0, atol=1e-5)
+    assert float(english[0] @ spanish[0]) > float(english[1] @ spanish[0])
+    assert np.array_equal(encoder.encode(["Las escuelas seguirán cerradas hasta el viernes."]), spanish)
+
+
+def _translation_findings(translation: str) -> list[tuple[str, str, str | None]]:
+    articles = [
+        _article("original-en", ENGLISH, "en", "2031-03-02"),
+        _article("translation-es", translation, "es", "2031-03-03"),
+    ]
+    relations = relate_all(articles, RelateOptions())
+    assert [r.kind for r in relations] == ["translation"]
+    return [(f.kind, f.text, f.other.text if f.other else None) for f in check_story(articles, relations)]
+
+
+def test_a_faithful_translation_has_no_findings_whatever_its_number_format() -> None:
+    assert _translation_findings(SPANISH) == []
+
+
+def test_a_changed_figure_and_a_garbled_name_in_a_translation_are_found() -> None:
+    altered = SPANISH.replace("2.400 vecinos", "2.900 vecinos").replace("valle de Verrin", "valle de Berrin")
+    assert sorted(_translation_findings(altered)) == [
+        ("name", "Berrin", "Verrin"),
+        ("number", "2.900", "2,400"),
+    ]
+
+
+def test_a_one_sentence_text_aligns_without_error() -> None:
+    comparison = align_translation(
+        xsentences("Mayor Alma Kessler resigned.", "en"), xsentences(SPANISH, "es")
+    )
+    assert comparison.matched <= 1
+
+
+def test_a_translation_arriving_after_its_original_finds_it() -> None:
+    relator = Relator(RelateOptions())
+    assert relator.add(_article("original-en", ENGLISH, "en", "2031-03-02")) == []
+    relations = relator.add(_article("translation-es", SPANISH, "es", "2031-03-03"))
+    assert [(r.original, r.derived, r.kind) for r in relations] == [
+        ("original-en", "translation-es", "translation")
+    ]
