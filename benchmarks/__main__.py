@@ -15,6 +15,7 @@ MODULES = (
     "stream",
     "embedding",
     "watch",
+    "serve",
 )
 
 failed = []

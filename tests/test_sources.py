@@ -6,6 +6,7 @@ import gzip
 import io
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -245,3 +246,39 @@ def test_atom_entries_and_non_feed_xml(tmp_path: Path) -> None:
     other = tmp_path / "config.xml"
     other.write_text("<config><a>1</a></config>")
     assert problems(list(read_sources([other])))[0].reason == "no feed items found (root element <config>)"
+
+
+@pytest.mark.parametrize("gzipped", [False, True])
+@pytest.mark.parametrize("fmt", ["jsonl", "warc", "html", "feed"])
+def test_standard_input_is_streamed_in_every_format(monkeypatch: pytest.MonkeyPatch, fmt: str, gzipped: bool) -> None:
+    data = {
+        "jsonl": (json.dumps({"id": "s1", "text": PARAGRAPH}) + "\n").encode(),
+        "warc": warc_bytes(False),
+        "html": page("Flood").encode(),
+        "feed": RSS.encode(),
+    }[fmt]
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(gzip.compress(data) if gzipped else data)))
+    documents = docs(list(read_sources(["-"])))
+    assert len(documents) == {"jsonl": 1, "warc": 3, "html": 1, "feed": 1}[fmt]
+    assert all(d.origin.startswith("<stdin>") for d in documents)
+
+
+def test_json_depth_limit_is_an_option(tmp_path: Path) -> None:
+    path = tmp_path / "nested.jsonl"
+    path.write_text(json.dumps({"id": "n1", "text": PARAGRAPH, "extra": {"a": [1]}}) + "\n")
+    assert docs(list(read_sources([path], SourceOptions(max_json_depth=3))))
+    (problem,) = problems(list(read_sources([path], SourceOptions(max_json_depth=2))))
+    assert problem.reason == "JSON nested too deeply (over 2 levels)"
+
+
+def test_charset_of_a_warc_response_header_is_used(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=False)
+    headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=koi8-r")], protocol="HTTP/1.1")
+    body = "<html><body><p>" + "Flood news. " * 30 + "Паводок в городе</p></body></html>"
+    writer.write_record(writer.create_warc_record(
+        "https://vell.example/ru", "response", payload=io.BytesIO(body.encode("koi8-r")), http_headers=headers))
+    path = tmp_path / "ru.warc"
+    path.write_bytes(buffer.getvalue())
+    (document,) = docs(list(read_sources([path])))
+    assert "Паводок в городе" in document.body

@@ -20,3 +20,7 @@ class StoreError(NewstraceError):
 
 class NotFoundError(NewstraceError):
     """A requested article, story or other record is not in the store."""
+
+
+class CursorError(NewstraceError):
+    """A page cursor that the list it was given to did not hand out."""

@@ -1,4 +1,4 @@
-"""Writing records out: JSON Lines (lossless) or CSV (nested values as JSON text)."""
+"""Writing records out: JSON Lines (lossless) or CSV (nested values as JSON text, formula cells defused)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from newstrace.errors import NewstraceError
+from newstrace.safety import for_csv_cell
 
 EXPORT_FORMATS = ("jsonl", "csv")
 
@@ -32,7 +33,7 @@ def write_records(records: Iterable[dict[str, Any]], fmt: str, out: IO[str]) -> 
 
 def _csv_cell(value: Any) -> Any:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return "; ".join(value)
-    if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
-    return value
+        value = "; ".join(value)
+    elif isinstance(value, list | dict):
+        value = json.dumps(value, ensure_ascii=False)
+    return for_csv_cell(value)

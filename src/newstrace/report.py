@@ -9,8 +9,9 @@ from rich.table import Table
 
 from newstrace.brief import render_brief_text
 from newstrace.engine import IngestReport, RunReport
-from newstrace.model import Story
+from newstrace.model import Problem, Story
 from newstrace.relate import site_statistics
+from newstrace.safety import for_terminal
 from newstrace.store import Store
 
 MAX_LISTED_PROBLEMS = 50
@@ -24,11 +25,16 @@ def render_ingest_summary(report: IngestReport, console: Console) -> None:
         f"[bold]{report.skipped}[/] skipped"
     )
     for problem in report.problems[:MAX_LISTED_PROBLEMS]:
-        console.print(f"  [yellow]skipped[/] {problem.origin}: {problem.reason}", highlight=False)
+        console.print(f"  {problem_line(problem)}", highlight=False)
     if len(report.problems) > MAX_LISTED_PROBLEMS:
         console.print(f"  … and {len(report.problems) - MAX_LISTED_PROBLEMS} more, by reason:")
         for reason, count in Counter(p.reason.split(":")[0] for p in report.problems).most_common():
-            console.print(f"  {count:>6} × {reason}", highlight=False)
+            console.print(f"  {count:>6} × {for_terminal(reason, markup=True)}", highlight=False)
+
+
+def problem_line(problem: Problem) -> str:
+    """A skipped input item as a line of console markup, its (untrusted) origin and reason made safe."""
+    return f"[yellow]skipped[/] {for_terminal(problem.origin, markup=True)}: {for_terminal(problem.reason, markup=True)}"
 
 
 def render_stage_summary(report: RunReport, console: Console) -> None:
@@ -53,7 +59,7 @@ def render_report(store: Store, report: RunReport, console: Console) -> None:
     for story in [s for s in stories if len(s.articles) > 1][:MAX_BRIEFS]:
         brief = store.briefs.get(story.id)
         articles = {a.id: a for a in store.articles.many(story.articles)}
-        console.rule(f"[bold]{story.title}")
+        console.rule(f"[bold]{_cell(story.title)}")
         console.print(render_brief_text(brief, articles), highlight=False, markup=False, soft_wrap=True)
     if sum(len(s.articles) > 1 for s in stories) > MAX_BRIEFS:
         console.print(f"(briefs of the {MAX_BRIEFS} largest stories shown; see `newstrace brief STORY`)")
@@ -71,7 +77,8 @@ def _stories_table(stories: list[Story], title: str) -> Table:
     table.add_column("title", ratio=2, overflow="fold")
     for story in stories:
         span = " – ".join(dict.fromkeys(d for d in (story.first_seen, story.last_seen) if d)) or "undated"
-        table.add_row(story.id, str(len(story.articles)), span, ", ".join(story.outlets), story.title)
+        table.add_row(_cell(story.id), str(len(story.articles)), _cell(span), _cell(", ".join(story.outlets)),
+                      _cell(story.title))
     return table
 
 
@@ -84,8 +91,13 @@ def _sites_table(store: Store) -> Table:
     for stats in site_statistics(store.relations.all(), articles):
         if stats.derived:
             table.add_row(
-                stats.site, str(stats.articles), str(stats.derived), f"{stats.derived_share:.0%}",
-                ", ".join(f"{site} ({n})" for site, n in stats.sources),
+                _cell(stats.site), str(stats.articles), str(stats.derived), f"{stats.derived_share:.0%}",
+                _cell(", ".join(f"{site} ({n})" for site, n in stats.sources)),
                 ", ".join(f"{n} {kind}" for kind, n in stats.kinds.items()),
             )
     return table
+
+
+def _cell(text: str) -> str:
+    """Stored (untrusted) text for a table cell or rule: Rich reads markup in both."""
+    return for_terminal(text, markup=True)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from newstrace.model import Article, Brief
 from newstrace.relate import render_copy_trees
+from newstrace.safety import for_terminal
 
 _WIDTH = 100
 
@@ -24,7 +25,10 @@ def _wrapped(text: str, indent: str = "  ") -> str:
 
 
 def render_brief_text(brief: Brief, articles_by_id: Mapping[str, Article]) -> str:
-    """A brief as plain text: headline, span, outlets, copy tree, statements, quotes, findings."""
+    """A brief as plain text: headline, span, outlets, copy tree, statements, quotes, findings.
+
+    The text quotes articles, so it is made safe for a terminal: no control characters or escape sequences.
+    """
     lines = [brief.headline, "=" * min(len(brief.headline), _WIDTH), f"story {brief.story}"]
     span = " to ".join(dict.fromkeys(d for d in (brief.first_seen, brief.last_seen) if d)) or "undated"
     lines.append(f"when: {span}")
@@ -57,4 +61,4 @@ def render_brief_text(brief: Brief, articles_by_id: Mapping[str, Article]) -> st
             lines.append(
                 _wrapped(f"- {finding.article}: {finding.kind} {finding.severity}: {finding.explanation}")
             )
-    return "\n".join(lines) + "\n"
+    return for_terminal("\n".join(lines) + "\n")

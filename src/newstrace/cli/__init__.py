@@ -6,9 +6,10 @@ import sys
 
 from typer.main import get_command
 
-from newstrace.cli import checks, core, export, relate, stories, watch  # noqa: F401  (each registers its commands)
+from newstrace.cli import checks, core, export, relate, serve, stories, watch  # noqa: F401  (each registers its commands)
 from newstrace.cli.app import app, console
 from newstrace.errors import NewstraceError
+from newstrace.safety import for_terminal
 
 __all__ = ["app", "command_paths", "main"]
 
@@ -31,5 +32,5 @@ def main() -> None:
     try:
         app(standalone_mode=True)
     except NewstraceError as error:
-        console.print(f"[bold red]error:[/] {error}", highlight=False)
+        console.print(f"[bold red]error:[/] {for_terminal(str(error), markup=True)}", highlight=False)
         sys.exit(2)

@@ -20,6 +20,7 @@ from rich.progress import (
 )
 
 from newstrace.engine import AnalyzeOptions, LocalEngine, RunReport, StageCallback
+from newstrace.errors import NewstraceError
 from newstrace.store import DEFAULT_DB, open_store
 from newstrace.workers import Progress as ProgressCallback
 
@@ -92,9 +93,15 @@ def print_notes(report: RunReport) -> None:
 
 @contextmanager
 def open_output(path: Path | None) -> Iterator[TextIO]:
-    """Standard output, or ``path`` opened for writing."""
+    """Standard output, or ``path`` opened for writing; a failed write (a full disk, say) is a clear error,
+    and the partial file is removed."""
     if path is None:
         yield sys.stdout
         return
-    with open(path, "w", encoding="utf-8", newline="") as file:
-        yield file
+    try:
+        with open(path, "w", encoding="utf-8", newline="") as file:
+            yield file
+    except OSError as error:
+        if path.is_file():
+            path.unlink()
+        raise NewstraceError(f"cannot write {path}: {error.strerror or error}") from error

@@ -22,7 +22,7 @@ from newstrace.cli.app import (
 )
 from newstrace.engine import IngestReport, RunReport, extract_items
 from newstrace.model import Article
-from newstrace.report import render_ingest_summary, render_report, render_stage_summary
+from newstrace.report import problem_line, render_ingest_summary, render_report, render_stage_summary
 from newstrace.sources import read_sources
 from newstrace.workers import Workers
 
@@ -86,7 +86,7 @@ def extract_command(
                 out.write(json.dumps({"path": item.origin, **item.to_dict()}, ensure_ascii=False) + "\n")
             else:
                 problems += 1
-                console.print(f"[yellow]skipped[/] {item.origin}: {item.reason}")
+                console.print(problem_line(item))
     if strict and problems:
         raise typer.Exit(1)
 

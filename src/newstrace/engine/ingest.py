@@ -44,6 +44,8 @@ class IngestReport:
     new_ids: list[str] = field(default_factory=list)
     duplicates: int = 0
     problems: list[Problem] = field(default_factory=list)
+    stored: dict[str, str] = field(default_factory=dict)
+    """Input origin → the id of the stored article it gave or matched (new ones and duplicates)."""
 
     @property
     def ingested(self) -> int:
@@ -144,6 +146,7 @@ def _to_extract(store: Store, batch: list[SourceItem], report: IngestReport) -> 
         stored = known.get(item.id) if isinstance(item, RawDocument) and item.id else None
         if stored is not None and stored[1] == raw_hash(item):
             report.duplicates += 1
+            report.stored[item.origin] = item.id
         else:
             kept.append(item)
     return kept
@@ -161,8 +164,10 @@ def _accepted(
         if stored is None:
             known[row[0]] = row[1]
             kept.append(row)
+            report.stored[origin] = row[0]
         elif stored == row[1]:
             report.duplicates += 1
+            report.stored[origin] = row[0]
         else:
             reason = f"id {row[0]} is stored already with other text; the stored article is kept (give this one another id to keep both)"
             refused.append(Problem(origin, reason, stage="extract"))

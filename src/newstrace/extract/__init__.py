@@ -30,7 +30,10 @@ def stable_id(url: str | None, text: str) -> str:
 
 def normalize_url(url: str) -> str:
     """Scheme, host case, ``www.``, fragments and tracking parameters do not change an article."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # e.g. an unclosed "[" (IPv6): such a URL names itself only
+        return url.strip()
     host = parts.netloc.lower().removeprefix("www.")
     query = "&".join(
         q for q in parts.query.split("&") if q and not q.lower().startswith(("utm_", "fbclid", "gclid"))
@@ -42,7 +45,10 @@ def site_of(url: str | None) -> str | None:
     """The host of ``url`` without ``www.``: the site an article was published on."""
     if not url:
         return None
-    host = urlsplit(url if "//" in url else f"//{url}").hostname
+    try:
+        host = urlsplit(url if "//" in url else f"//{url}").hostname
+    except ValueError:
+        return None
     return host.removeprefix("www.") if host else None
 
 

@@ -8,26 +8,33 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 import sys
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from newstrace.model import Problem
 from newstrace.sources.feeds import read_feed
 from newstrace.sources.readers import (
+    COMPRESSION_ERRORS,
     SourceItem,
-    open_maybe_gzip,
+    SourceOptions,
     read_document,
     read_json_lines,
-    read_warc,
+    read_limited,
     sniff_format,
+    too_large,
 )
+from newstrace.sources.warc import read_warc
 
-__all__ = ["STDIN", "SourceItem", "SourceOptions", "file_format", "read_file", "read_sources"]
+__all__ = ["STDIN", "SourceItem", "SourceOptions", "file_format", "path_origin", "read_file", "read_sources"]
 
 STDIN = "-"
+_STDIN_ORIGIN = "<stdin>"
+# Enough of standard input to tell its format, also when it is gzipped.
+_SNIFF_BYTES = 1 << 16
 
 _SUFFIX_FORMATS = {
     ".txt": "text",
@@ -44,13 +51,6 @@ _SUFFIX_FORMATS = {
 }
 
 
-@dataclass(frozen=True)
-class SourceOptions:
-    """Limits on what a source will read."""
-
-    max_document_bytes: int = 20_000_000
-
-
 def file_format(path: Path) -> tuple[str | None, bool]:
     """``(format, gzipped)`` from the file name, e.g. ``a.jsonl.gz`` → ``("jsonl", True)``."""
     suffixes = [s.lower() for s in path.suffixes]
@@ -58,6 +58,12 @@ def file_format(path: Path) -> tuple[str | None, bool]:
     if compressed:
         suffixes = suffixes[:-1]
     return (_SUFFIX_FORMATS.get(suffixes[-1]) if suffixes else None), compressed
+
+
+def path_origin(path: str | Path) -> str:
+    """``path`` as an origin: valid UTF-8 however the file system named it (a byte that is not
+    UTF-8 is written ``\\xe9``), so it can be stored and printed."""
+    return os.fsencode(path).decode("utf-8", errors="backslashreplace")
 
 
 def read_sources(paths: Iterable[str | Path], options: SourceOptions | None = None) -> Iterator[SourceItem]:
@@ -73,18 +79,19 @@ def read_sources(paths: Iterable[str | Path], options: SourceOptions | None = No
         elif path.exists():
             yield from read_file(path, options)
         else:
-            yield Problem(str(path), "no such file or directory")
+            yield Problem(path_origin(path), "no such file or directory")
 
 
 def _read_directory(root: Path, options: SourceOptions) -> Iterator[SourceItem]:
     try:
         entries = sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
     except OSError as error:
-        yield Problem(str(root), f"cannot list directory: {error.strerror or error}")
+        yield Problem(path_origin(root), f"cannot list directory: {error.strerror or error}")
         return
     for path in entries:
         if file_format(path)[0] is None:
-            yield Problem(str(path), f"skipped: unsupported file type {''.join(path.suffixes) or '(none)'}")
+            suffixes = path_origin("".join(path.suffixes)) or "(none)"
+            yield Problem(path_origin(path), f"skipped: unsupported file type {suffixes}")
         else:
             yield from read_file(path, options)
 
@@ -92,54 +99,73 @@ def _read_directory(root: Path, options: SourceOptions) -> Iterator[SourceItem]:
 def read_file(path: Path, options: SourceOptions) -> Iterator[SourceItem]:
     """One file, read by the reader its name calls for."""
     fmt, compressed = file_format(path)
-    origin = str(path)
-    if fmt is None:
-        fmt = "text"
+    origin = path_origin(path)
     try:
-        if fmt in ("jsonl", "warc"):
-            # Streamed, and through Python's gzip reader (not fastwarc's) so a truncated archive is noticed.
-            reader = read_json_lines if fmt == "jsonl" else read_warc
-            with open_maybe_gzip(path, compressed) as stream:
-                yield from reader(stream, origin, options.max_document_bytes)
-        else:
-            yield from _read_whole(path, fmt, compressed, options)
+        size = path.stat().st_size
+        if fmt not in ("jsonl", "warc") and size > options.max_document_bytes:
+            yield Problem(origin, too_large(options.max_document_bytes, size))
+            return
+        with open(path, "rb") as stream:
+            yield from _read_stream(stream, fmt or "text", compressed, origin, options)
     except OSError as error:
         yield Problem(origin, f"cannot read: {error.strerror or error}")
 
 
-def _read_whole(path: Path, fmt: str, compressed: bool, options: SourceOptions) -> Iterator[SourceItem]:
-    origin = str(path)
-    if path.stat().st_size > options.max_document_bytes:
-        yield Problem(origin, f"document too large: {path.stat().st_size / 1e6:.1f} MB over the "
-                      f"{options.max_document_bytes / 1e6:.0f} MB limit")
+def _read_stdin(options: SourceOptions) -> Iterator[SourceItem]:
+    """Standard input, read as it comes (never whole): its format is sniffed from its first bytes."""
+    stdin = sys.stdin.buffer
+    head = read_limited(stdin, _SNIFF_BYTES - 1)
+    fmt = sniff_format(head[:512])
+    compressed = fmt == "gzip"
+    if compressed:
+        try:
+            fmt = sniff_format(zlib.decompressobj(wbits=31).decompress(head, 512))
+        except zlib.error:
+            fmt = "text"  # the gzip reader will say what is wrong with it
+    stream = io.BufferedReader(_Replayed(head, stdin))
+    yield from _read_stream(stream, fmt, compressed, _STDIN_ORIGIN, options)
+
+
+def _read_stream(stream: IO[bytes], fmt: str, compressed: bool, origin: str, options: SourceOptions) -> Iterator[SourceItem]:
+    """A stream in a known format. JSON Lines and WARC are read as they come; any other format is one
+    document, read up to the size limit (after decompression, so a gzip bomb stops there)."""
+    if fmt == "warc":
+        yield from read_warc(stream, origin, options)  # tells gzip from its magic bytes
+        return
+    if compressed:
+        stream = gzip.GzipFile(fileobj=stream, mode="rb")
+    if fmt == "jsonl":
+        yield from read_json_lines(stream, origin, options)
         return
     try:
-        with open_maybe_gzip(path, compressed) as stream:
-            data = stream.read(options.max_document_bytes + 1)
-    except (EOFError, OSError) as error:
+        data = read_limited(stream, options.max_document_bytes)
+    except COMPRESSION_ERRORS as error:
         yield Problem(origin, f"truncated or corrupt compressed file: {error}")
         return
-    yield from _read_bytes(data, fmt, origin, options)
-
-
-def _read_bytes(data: bytes, fmt: str, origin: str, options: SourceOptions) -> Iterator[SourceItem]:
-    if fmt == "jsonl":
-        yield from read_json_lines(io.BytesIO(data), origin, options.max_document_bytes)
-    elif fmt == "warc":
-        yield from read_warc(io.BytesIO(data), origin, options.max_document_bytes)
+    if len(data) > options.max_document_bytes:
+        yield Problem(origin, too_large(options.max_document_bytes))
     elif fmt == "feed":
         yield from read_feed(data, origin)
     else:
         yield from read_document(data, origin, "html" if fmt == "html" else "text", options.max_document_bytes)
 
 
-def _read_stdin(options: SourceOptions) -> Iterator[SourceItem]:
-    origin = "<stdin>"
-    data = sys.stdin.buffer.read()
-    if sniff_format(data[:512]) == "gzip":
-        try:
-            data = gzip.decompress(data)
-        except (EOFError, OSError, zlib.error) as error:
-            yield Problem(origin, f"truncated or corrupt compressed input: {error}")
-            return
-    yield from _read_bytes(data, sniff_format(data[:512]), origin, options)
+class _Replayed(io.RawIOBase):
+    """A stream whose first bytes were read already (to sniff its format): they come again first."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self._head = memoryview(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        if self._head:
+            size = min(len(buffer), len(self._head))
+            buffer[:size] = self._head[:size]
+            self._head = self._head[size:]
+            return size
+        data = self._rest.read1(len(buffer)) if hasattr(self._rest, "read1") else self._rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)

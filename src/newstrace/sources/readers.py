@@ -2,7 +2,8 @@
 
 A reader never raises for bad content: it yields a ``Problem`` naming the item
 (``path:LINE`` for JSON Lines, ``path#RECORD`` for WARC) and goes on, so one bad
-line never costs the rest of a file.
+line never costs the rest of a file. Limits (``SourceOptions``) are checked while
+reading, so an oversized or decompression-bomb item is refused before it is in memory.
 """
 
 from __future__ import annotations
@@ -11,52 +12,135 @@ import gzip
 import json
 import zlib
 from collections.abc import Iterator
-from pathlib import Path
+from dataclasses import dataclass
 from typing import IO, Any
 
 from newstrace.errors import InputError
 from newstrace.model import DocumentFormat, Problem, RawDocument
-from newstrace.sources.decode import decode_bytes
+from newstrace.safety import valid_text
+from newstrace.sources.decode import declared_charset, decode_bytes
 
 SourceItem = RawDocument | Problem
 
 _OUTLET_KEYS = ("outlet", "site", "source")
 _KNOWN_KEYS = {"id", "url", "title", "date", "authors", "text", "html", *_OUTLET_KEYS}
+_PIECE = 1 << 16
+# What a damaged or cut-off gzip stream raises while it is read.
+COMPRESSION_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error)
 
 
-def read_document(data: bytes, origin: str, fmt: DocumentFormat, max_bytes: int) -> Iterator[SourceItem]:
-    """A whole file that is one document (``.txt`` or ``.html``)."""
+@dataclass(frozen=True)
+class SourceOptions:
+    """Limits on what a source will read, each checked while reading.
+
+    Attributes:
+        max_document_bytes: the largest single item, counted after decompression: a whole file,
+            a JSON line, a WARC record. A larger one is reported and skipped without being held
+            in memory, so a gzip bomb stops at this size.
+        max_json_depth: the deepest nesting of arrays and objects a JSON line may have.
+    """
+
+    max_document_bytes: int = 20_000_000
+    max_json_depth: int = 64
+
+
+def too_large(limit: int, size: int | None = None, what: str = "document") -> str:
+    """The reason given for an item over ``limit`` bytes; ``size`` when it is known (a stream is not read to its end)."""
+    found = f"{size / 1e6:.1f} MB " if size is not None else ""
+    return f"{what} too large: {found}over the {limit / 1e6:.0f} MB limit"
+
+
+def read_limited(stream: IO[bytes], limit: int) -> bytes:
+    """Up to ``limit + 1`` bytes of ``stream``: one more than allowed tells that it is too large."""
+    pieces, size = [], 0
+    while size <= limit and (piece := stream.read(min(_PIECE, limit + 1 - size))):
+        pieces.append(piece)
+        size += len(piece)
+    return b"".join(pieces)
+
+
+def read_document(
+    data: bytes, origin: str, fmt: DocumentFormat, max_bytes: int, charset: str | None = None
+) -> Iterator[SourceItem]:
+    """A whole file that is one document (``.txt`` or ``.html``); ``charset`` as the transport declared it."""
     if len(data) > max_bytes:
-        yield Problem(origin, f"document too large: {len(data) / 1e6:.1f} MB over the {max_bytes / 1e6:.0f} MB limit")
+        yield Problem(origin, too_large(max_bytes, len(data)))
         return
+    if fmt == "html":
+        charset = charset or declared_charset(data)
     try:
-        yield RawDocument(origin=origin, body=decode_bytes(data, origin), format=fmt)
+        yield RawDocument(origin=origin, body=decode_bytes(data, origin, charset), format=fmt)
     except InputError as error:
         yield Problem(origin, error.reason)
 
 
-def read_json_lines(stream: IO[bytes], origin: str, max_bytes: int) -> Iterator[SourceItem]:
+def read_json_lines(stream: IO[bytes], origin: str, options: SourceOptions) -> Iterator[SourceItem]:
     """One article a line: ``id, url, title, date, outlet|site|source, authors, text|html``."""
+    limit = options.max_document_bytes
     line_number = 0
     try:
-        for line_number, line in enumerate(stream, start=1):
-            if not line.strip():
-                continue
+        while line := stream.readline(limit + 1):
+            line_number += 1
             where = f"{origin}:{line_number}"
-            if len(line) > max_bytes:
-                yield Problem(where, f"line too large: {len(line) / 1e6:.1f} MB over the {max_bytes / 1e6:.0f} MB limit")
-                continue
-            try:
-                yield _document_from_json(json.loads(decode_bytes(line, where)), where)
-            except InputError as error:
-                yield Problem(where, error.reason)
-            except json.JSONDecodeError as error:
-                yield Problem(where, f"invalid JSON: {error.msg} at column {error.colno}")
-    except (EOFError, gzip.BadGzipFile, zlib.error) as error:
+            if len(line) > limit and not line.endswith(b"\n"):
+                _skip_rest_of_line(stream)
+                yield Problem(where, too_large(limit, what="line"))
+            elif line.strip():
+                yield _read_json_line(line, where, options)
+    except COMPRESSION_ERRORS as error:
         yield Problem(origin, f"truncated or corrupt compressed file after line {line_number}: {error}")
 
 
-def _document_from_json(record: Any, where: str) -> RawDocument:
+def _skip_rest_of_line(stream: IO[bytes]) -> None:
+    while (piece := stream.readline(_PIECE)) and not piece.endswith(b"\n"):
+        pass
+
+
+def _read_json_line(line: bytes, where: str, options: SourceOptions) -> SourceItem:
+    try:
+        record = json.loads(decode_bytes(line, where))
+        if _may_need_checking(line, options.max_json_depth):
+            record = valid_json(record, options.max_json_depth)
+        return document_from_json(record, where)
+    except InputError as error:
+        return Problem(where, error.reason)
+    except json.JSONDecodeError as error:
+        return Problem(where, f"invalid JSON: {error.msg} at column {error.colno}")
+    except RecursionError:
+        return Problem(where, f"JSON nested too deeply (over {options.max_json_depth} levels)")
+    except ValueError as error:  # e.g. a number with more digits than Python converts
+        return Problem(where, f"invalid JSON: {error}")
+
+
+def _may_need_checking(line: bytes, depth: int) -> bool:
+    """Whether ``valid_json`` could change or refuse the line's record: a lone surrogate can only come from
+    a ``\\uD800``-``\\uDFFF`` escape, deep nesting only from enough brackets. (Walking every record
+    made reading a JSON Lines corpus a third slower.)"""
+    return b"\\ud" in line or b"\\uD" in line or line.count(b"[") + line.count(b"{") > depth
+
+
+def valid_json(value: Any, depth: int) -> Any:
+    """``value`` with every string made valid Unicode; nesting deeper than ``depth`` is refused.
+
+    Refusing deep nesting here keeps every later step (which may recurse) safe.
+    """
+    if isinstance(value, str):
+        return valid_text(value)
+    if isinstance(value, list | dict) and depth <= 0:
+        raise RecursionError
+    if isinstance(value, list):
+        return [valid_json(v, depth - 1) for v in value]
+    if isinstance(value, dict):
+        return {valid_text(k): valid_json(v, depth - 1) for k, v in value.items()}
+    return value
+
+
+def document_from_json(record: Any, where: str) -> RawDocument:
+    """One article given as a JSON object (a JSON line, or an article posted to the web service).
+
+    Raises:
+        InputError: not an object, or no text or HTML with content.
+    """
     if not isinstance(record, dict):
         raise InputError(where, f"expected a JSON object, got {type(record).__name__}")
     html, text = record.get("html"), record.get("text")
@@ -92,92 +176,6 @@ def _authors(value: Any) -> tuple[str, ...]:
     return ()
 
 
-def read_warc(stream: IO[bytes], origin: str, max_bytes: int) -> Iterator[SourceItem]:
-    """HTML ``response`` records of a WARC archive; every other record is skipped with its reason."""
-    from fastwarc.warc import ArchiveIterator, WarcRecordType
-
-    number = 0
-    guarded = _TruncationGuard(stream)
-    try:
-        for number, record in enumerate(ArchiveIterator(guarded, parse_http=True), start=1):
-            where = f"{origin}#{number}"
-            if record.record_type != WarcRecordType.response:
-                yield Problem(where, f"skipped WARC {record.record_type} record")
-                continue
-            content_type = (record.http_headers.get("Content-Type") or "") if record.http_headers else ""
-            if "html" not in content_type.lower():
-                yield Problem(where, f"skipped non-HTML response ({content_type or 'no content type'})")
-                continue
-            # An error page, a redirect or a body the crawler cut off is no article.
-            status = record.http_headers.status_code
-            if not 200 <= status < 300:
-                yield Problem(where, f"skipped HTTP {status} response")
-                continue
-            if record.headers.get("WARC-Truncated"):
-                yield Problem(where, f"skipped truncated response (WARC-Truncated: {record.headers['WARC-Truncated']})")
-                continue
-            payload = record.reader.read()
-            if len(payload) < record.content_length:
-                yield Problem(where, f"truncated WARC record: {len(payload)} of {record.content_length} bytes")
-                return
-            for item in read_document(payload, where, "html", max_bytes):
-                if isinstance(item, RawDocument):
-                    item = RawDocument(
-                        origin=where,
-                        body=item.body,
-                        format="html",
-                        url=record.headers.get("WARC-Target-URI"),
-                        date=_warc_date(record.headers.get("WARC-Date")),
-                    )
-                yield item
-    except OSError as error:
-        yield Problem(origin, f"cannot read WARC after record {number}: {error}")
-    if guarded.error:
-        yield Problem(origin, f"truncated or corrupt WARC after record {number}: {guarded.error}")
-
-
-class _TruncationGuard:
-    """Reads a stream in small pieces and notes, instead of raising, where a compressed stream breaks off.
-
-    fastwarc reads ahead, so an exception from the stream would also cost the whole
-    records before the break; this way they are all read and the break is reported after.
-    """
-
-    _PIECE = 1 << 16
-
-    def __init__(self, stream: IO[bytes]) -> None:
-        self.stream = stream
-        self.error: str | None = None
-        self.position = 0
-
-    def tell(self) -> int:
-        return self.position
-
-    def _read_piece(self, size: int) -> bytes:
-        # read1 returns what one decompression step gives, so a break loses only that step.
-        read1 = getattr(self.stream, "read1", None)
-        return read1(size) if read1 else self.stream.read(size)
-
-    def read(self, size: int = -1) -> bytes:
-        if self.error:
-            return b""
-        pieces = []
-        wanted = size if size >= 0 else 1 << 62
-        try:
-            while wanted > 0 and (piece := self._read_piece(min(wanted, self._PIECE))):
-                pieces.append(piece)
-                wanted -= len(piece)
-        except (EOFError, gzip.BadGzipFile, zlib.error) as error:
-            self.error = str(error)
-        data = b"".join(pieces)
-        self.position += len(data)
-        return data
-
-
-def _warc_date(value: str | None) -> str | None:
-    return value[:10] if value and len(value) >= 10 else None
-
-
 def sniff_format(head: bytes) -> str:
     """Guess the format of an unnamed stream (standard input) from its first bytes."""
     if head.startswith(b"\x1f\x8b"):
@@ -192,8 +190,3 @@ def sniff_format(head: bytes) -> str:
     if text[:1] == b"<":
         return "html"
     return "text"
-
-
-def open_maybe_gzip(path: Path, compressed: bool) -> IO[bytes]:
-    """A binary stream over a file, gunzipped on the fly when ``compressed``."""
-    return gzip.open(path, "rb") if compressed else open(path, "rb")

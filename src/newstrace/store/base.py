@@ -11,11 +11,12 @@ every article either with a stage's results and its mark, or with neither.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, Self
 
-from newstrace.errors import StoreError
+from newstrace.errors import CursorError, StoreError
 from newstrace.model import Article, Brief, Finding, Problem, Relation, Story
 
 STAGES: tuple[str, ...] = ("extract", "relate", "stories", "checks", "brief")
@@ -102,6 +103,59 @@ def reset_mask(undone: dict[str, set[str]]) -> dict[str, int]:
     return masks
 
 
+@dataclass(frozen=True)
+class StoryQuery:
+    """Which stories to list.
+
+    Attributes:
+        since: last seen on or after this ISO date (undated stories are then left out).
+        until: first seen on or before this ISO date (undated stories are then left out).
+        outlet: reported by this outlet (as named in ``Story.outlets``).
+        with_findings: True: only stories with findings; False: only those without; None: either.
+    """
+
+    since: str | None = None
+    until: str | None = None
+    outlet: str | None = None
+    with_findings: bool | None = None
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def search_words(text: str) -> list[str]:
+    """The words a search matches, as every backend splits them: runs of letters and digits, lower-cased
+    (what SQLite's unicode61 tokenizer keeps, with diacritics kept)."""
+    return _WORD.findall(text.lower())
+
+
+def number_cursor(cursor: str | None) -> int | None:
+    """The position a numeric page cursor stands for (None: the first page)."""
+    if cursor is None:
+        return None
+    if not cursor.isdigit():
+        raise CursorError(f"{cursor!r} is not a cursor of this list")
+    return int(cursor)
+
+
+def story_sort_key(story: Story) -> tuple[str, str]:
+    """Where a story stands in ``Stories.listed`` (which is latest first): its last day seen, then its id."""
+    return (story.last_seen or "", story.id)
+
+
+def story_cursor(cursor: str | None) -> tuple[str, str] | None:
+    """The sort key a ``Stories.listed`` cursor stands for (None: the first page)."""
+    if cursor is None:
+        return None
+    try:
+        key = json.loads(cursor)
+    except ValueError:
+        key = None
+    if not (isinstance(key, list) and len(key) == 2 and all(isinstance(k, str) for k in key)):
+        raise CursorError(f"{cursor!r} is not a cursor of this list")
+    return key[0], key[1]
+
+
 class Articles(Protocol):
     def get(self, article_id: str) -> Article:
         """The article; raises ``NotFoundError`` when it is not stored."""
@@ -125,8 +179,19 @@ class Articles(Protocol):
         """Which of ``ids`` are stored: id → (content hash, raw-input hash or None)."""
         ...
 
-    def search(self, query: str, limit: int = 20) -> list[str]:
-        """Ids of the articles whose title or text hold every word of ``query``, best first."""
+    def sites(self) -> dict[str, str | None]:
+        """Every article's site, else its outlet (None when it has neither), by id: for site statistics,
+        without reading the articles themselves."""
+        ...
+
+    def search(self, query: str, limit: int = 20, cursor: str | None = None) -> tuple[list[str], str | None]:
+        """Ids of the articles whose title or text hold every word of ``query`` (see ``search_words``; every
+        article when it has none), newest first, at most ``limit``; and the cursor of the page after (None
+        after the last), to pass back as ``cursor``.
+
+        Raises:
+            CursorError: ``cursor`` was not given by this list.
+        """
         ...
 
 
@@ -160,6 +225,17 @@ class Stories(Protocol):
         ...
 
     def count(self) -> int: ...
+
+    def listed(
+        self, query: StoryQuery | None = None, limit: int = 50, cursor: str | None = None
+    ) -> tuple[list[Story], str | None]:
+        """The stories ``query`` selects, latest first (by last seen, then id, undated ones last), at most
+        ``limit``; and the cursor of the page after (None after the last).
+
+        Raises:
+            CursorError: ``cursor`` was not given by this list.
+        """
+        ...
 
 
 class Findings(Protocol):

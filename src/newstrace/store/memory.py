@@ -20,9 +20,14 @@ from newstrace.store.base import (
     Changes,
     Entry,
     StoreFrame,
+    StoryQuery,
     dumps,
+    number_cursor,
     reset_mask,
+    search_words,
     stage_bit,
+    story_cursor,
+    story_sort_key,
 )
 
 MEMORY_LOCATION = "memory"
@@ -122,6 +127,20 @@ def _load(record: type[Any], data: str) -> Any:
     return record.from_dict(json.loads(data))
 
 
+def _words_of(article: Article) -> set[str]:
+    return set(search_words(f"{article.title or ''} {article.text}"))
+
+
+def _selects(query: StoryQuery, story: Story, has_findings: bool) -> bool:
+    """Whether ``story`` is one ``query`` asks for, as the SQLite store decides it."""
+    return (
+        (query.since is None or (story.last_seen or "") >= query.since)
+        and (query.until is None or (story.first_seen is not None and story.first_seen[:10] <= query.until))
+        and (query.outlet is None or query.outlet in story.outlets)
+        and (query.with_findings is None or query.with_findings == has_findings)
+    )
+
+
 class _Articles(_Part):
     def get(self, article_id: str) -> Article:
         row = self._data.articles.get(article_id)
@@ -150,6 +169,25 @@ class _Articles(_Part):
     def known(self, ids: Iterable[str]) -> dict[str, tuple[str, str | None]]:
         rows = self._data.articles
         return {i: (rows[i][1], rows[i][6]) for i in ids if i in rows}
+
+    def sites(self) -> dict[str, str | None]:
+        with self._store.lock:
+            return {article_id: row[2] or row[3] for article_id, row in self._data.articles.items()}
+
+    def search(self, query: str, limit: int = 20, cursor: str | None = None) -> tuple[list[str], str | None]:
+        words, before = set(search_words(query)), number_cursor(cursor)
+        with self._store.lock:
+            rows = list(self._data.articles.values())
+        found: list[tuple[int, str]] = []
+        # Newest first; a position counts from 1 in ingest order, as the SQLite store's seq does.
+        for position in range(len(rows) if before is None else min(before - 1, len(rows)), 0, -1):
+            row = rows[position - 1]
+            if words and not words <= _words_of(_load(Article, row[5])):
+                continue
+            found.append((position, row[0]))
+            if len(found) > limit:
+                break
+        return [article_id for _, article_id in found[:limit]], str(found[limit - 1][0]) if len(found) > limit else None
 
 
 class _Relations(_Part):
@@ -188,6 +226,20 @@ class _Stories(_Part):
 
     def count(self) -> int:
         return len(self._data.stories)
+
+    def listed(
+        self, query: StoryQuery | None = None, limit: int = 50, cursor: str | None = None
+    ) -> tuple[list[Story], str | None]:
+        query, after = query or StoryQuery(), story_cursor(cursor)
+        with self._store.lock:
+            stories = sorted(self.all(), key=story_sort_key, reverse=True)
+            findings = self._data.findings
+            chosen = [
+                s for s in stories
+                if (after is None or story_sort_key(s) < after) and _selects(query, s, any(findings.get(a) for a in s.articles))
+            ]
+        page = chosen[:limit]
+        return page, json.dumps(story_sort_key(page[-1])) if len(chosen) > limit else None
 
 
 class _Findings(_Part):

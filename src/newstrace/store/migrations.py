@@ -151,4 +151,13 @@ MIGRATIONS: tuple[str, ...] = (
         records INTEGER NOT NULL
     )
     """,
+    # 5: a full-text index of each article's title and text for ``articles.search`` (rowid: the article's
+    # seq; filled when a search first needs it, so ingest pays nothing for it; words only, no positions),
+    # and stories in the order ``stories.listed`` gives them (latest first).
+    """
+    CREATE VIRTUAL TABLE article_search USING fts5 (
+        title, text, content='', detail=none, tokenize="unicode61 remove_diacritics 0"
+    );
+    CREATE INDEX stories_last_seen ON stories (COALESCE(json_extract(data, '$.last_seen'), ''), id)
+    """,
 )

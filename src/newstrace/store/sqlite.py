@@ -25,9 +25,14 @@ from newstrace.store.base import (
     Changes,
     EncodedArticle,
     StoreFrame,
+    StoryQuery,
     dumps,
+    number_cursor,
     reset_mask,
+    search_words,
     stage_bit,
+    story_cursor,
+    story_sort_key,
 )
 from newstrace.store.migrations import MIGRATIONS
 from newstrace.store.terms import SQLiteTermIndex, rows_in
@@ -283,6 +288,46 @@ class _Articles(_Part):
         rows = self._rows_in("SELECT id, content_hash, raw_hash FROM articles WHERE id IN ({marks})", set(ids))
         return {article_id: (content, raw) for article_id, content, raw in rows}
 
+    def sites(self) -> dict[str, str | None]:
+        return dict(self._rows("SELECT id, COALESCE(site, outlet) FROM articles ORDER BY seq"))
+
+    # The search index is filled this many articles a transaction, so a writer waits for one batch at most.
+    SEARCH_BATCH = 2000
+    SEARCH_MARK = "articles-search"  # the settings key of the last article seq the search index holds
+
+    def search(self, query: str, limit: int = 20, cursor: str | None = None) -> tuple[list[str], str | None]:
+        words, before = search_words(query), number_cursor(cursor)
+        below = [] if before is None else [before]
+        if words:
+            self._index_for_search()
+            sql = f"""SELECT a.seq, a.id FROM article_search s JOIN articles a ON a.seq = s.rowid
+                      WHERE article_search MATCH ? {'AND s.rowid < ?' if below else ''} ORDER BY s.rowid DESC LIMIT ?"""
+            rows = self._rows(sql, " ".join(f'"{word}"' for word in words), *below, limit + 1)
+        else:
+            sql = f"SELECT seq, id FROM articles {'WHERE seq < ?' if below else ''} ORDER BY seq DESC LIMIT ?"
+            rows = self._rows(sql, *below, limit + 1)
+        more = len(rows) > limit
+        return [article_id for _, article_id in rows[:limit]], str(rows[limit - 1][0]) if more else None
+
+    def _index_for_search(self) -> None:
+        """Add the articles stored since the last search to the search index (none, mostly: ingest leaves
+        this to the first search, so a bulk load is not slowed by an index it may never need)."""
+        newest = self._rows("SELECT COALESCE(MAX(seq), 0) FROM articles")[0][0]
+        while int(self._store.settings.get(self.SEARCH_MARK) or 0) < newest:
+            with self._store.transaction("the search index") as db:
+                mark = int((db.execute("SELECT value FROM settings WHERE key=?", (self.SEARCH_MARK,)).fetchone() or (0,))[0])
+                last = db.execute(
+                    "SELECT MAX(seq) FROM (SELECT seq FROM articles WHERE seq > ? ORDER BY seq LIMIT ?)", (mark, self.SEARCH_BATCH)
+                ).fetchone()[0]
+                if last is None:
+                    return
+                db.execute(
+                    """INSERT INTO article_search (rowid, title, text) SELECT seq, json_extract(data, '$.title'),
+                       json_extract(data, '$.text') FROM articles WHERE seq > ? AND seq <= ?""",
+                    (mark, last),
+                )
+                db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?,?)", (self.SEARCH_MARK, str(last)))
+
 
 class _Relations(_Part):
     def all(self) -> list[Relation]:
@@ -316,6 +361,32 @@ class _Stories(_Part):
 
     def count(self) -> int:
         return self._count("stories")
+
+    def listed(
+        self, query: StoryQuery | None = None, limit: int = 50, cursor: str | None = None
+    ) -> tuple[list[Story], str | None]:
+        query, after = query or StoryQuery(), story_cursor(cursor)
+        seen = "COALESCE(json_extract(data, '$.last_seen'), '')"  # as in the index stories_last_seen
+        conditions, parameters = [], []
+        if after is not None:
+            conditions.append(f"({seen}, id) < (?, ?)")
+            parameters += after
+        if query.since is not None:
+            conditions.append(f"{seen} >= ?")
+            parameters.append(query.since)
+        if query.until is not None:
+            conditions.append("substr(json_extract(data, '$.first_seen'), 1, 10) <= ?")
+            parameters.append(query.until)
+        if query.outlet is not None:
+            conditions.append("EXISTS (SELECT 1 FROM json_each(data, '$.outlets') WHERE value = ?)")
+            parameters.append(query.outlet)
+        if query.with_findings is not None:
+            found = "EXISTS (SELECT 1 FROM story_articles s JOIN findings f ON f.article = s.article WHERE s.story = stories.id)"
+            conditions.append(found if query.with_findings else f"NOT {found}")
+        where = " AND ".join(conditions) or "1"
+        rows = self._rows(f"SELECT data FROM stories WHERE {where} ORDER BY {seen} DESC, id DESC LIMIT ?", *parameters, limit + 1)
+        stories = _decoded(rows[:limit], Story)
+        return stories, json.dumps(story_sort_key(stories[-1])) if len(rows) > limit else None
 
 
 class _Findings(_Part):

@@ -20,7 +20,8 @@ from pathlib import Path
 from fastwarc.warc import WarcRecord, WarcRecordType
 
 from newstrace.sources import SourceItem
-from newstrace.sources.readers import read_warc
+from newstrace.sources.readers import SourceOptions
+from newstrace.sources.warc import read_warc
 from newstrace.watch.fetch import Exchange
 
 MAX_FILE_BYTES = 1_000_000_000  # the customary size of one WARC file
@@ -93,8 +94,7 @@ def read_record(record: ArchivedRecord, max_bytes: int) -> SourceItem:
     """The document (or the problem) ``newstrace ingest`` makes of one archived response."""
     with open(record.path, "rb") as file:
         file.seek(record.offset)
-        with gzip.GzipFile(fileobj=file) as stream:
-            item = next(iter(read_warc(stream, record.path, max_bytes)))
+        item = next(iter(read_warc(file, record.path, SourceOptions(max_document_bytes=max_bytes))))
     return replace(item, origin=f"{record.path}#{record.record}")
 
 
