@@ -410,3 +410,12 @@ def test_cli_commands_have_help():
     for command in (["stories", "--help"], ["stories", "rebuild", "--help"], ["export", "stories", "--help"]):
         result = runner.invoke(app, command)
         assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_a_rebuild_with_other_options_keeps_the_stories_it_leaves_alike(store):
+    articles = _articles([QUAKE_VALDORIA, QUAKE_KORVIA, ELECTION], date="2021-03-02")
+    _add(store, articles)
+    before = _rebuild(store)
+    after = _rebuild(store, StoryOptions(window_days=3))
+    assert after == before == cluster_articles(articles)
+    assert sorted(a for s in after for a in s.articles) == sorted(a.id for a in articles)

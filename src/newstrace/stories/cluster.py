@@ -61,7 +61,7 @@ class StoryOptions:
         known = {f.name for f in dataclasses.fields(cls)}
         values = {name: value for name, value in data.items() if name in known}
         if "evidence" in values:
-            values["evidence"] = Evidence(**values["evidence"])
+            values["evidence"] = Evidence.from_dict(values["evidence"])
         if "features" in values:
             values["features"] = FeatureOptions(**values["features"])
         return cls(**values)

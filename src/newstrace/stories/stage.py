@@ -99,10 +99,9 @@ def rebuild(store: Store, options: StoryOptions) -> StageResult:
     groups = join_copies(cluster_signatures(signatures, options, stats), store.relations.all())
     articles = {a.id: a for a in store.articles.all()}
     stories = sorted((make_story([articles[i] for i in group]) for group in groups), key=lambda s: s.id)
-    before = store.stories.all()
-    result = _regrouped(before, stories, set(articles))
-    result.changes.clear.add("stories")
-    return result
+    # Stories left as they were are not written again, so the store must not be cleared: the stories
+    # that are gone are dropped by id.
+    return _regrouped(store.stories.all(), stories, set(articles))
 
 
 def _regrouped(before: Iterable[Story], after: list[Story], done: set[str]) -> StageResult:
