@@ -268,3 +268,25 @@ def test_a_story_stream_sends_an_event_when_a_posted_article_joins_the_story(dem
         finally:
             server.should_exit = True
             thread.join(10)
+
+
+def test_the_watched_sources_are_listed_with_their_status(demo_db: Path, tmp_path: Path) -> None:
+    from newstrace.watch.state import Source, SourceStatus, SQLiteWatchState, StateChange
+
+    copy = tmp_path / "watched.db"
+    shutil.copy(demo_db, copy)
+    feed = Source("https://alder-gazette.example/feed.xml", "feed", "Alder Gazette")
+    with open_store(copy) as store:
+        SQLiteWatchState(store).apply(StateChange(seen=("k1", "k2"), sources=(
+            SourceStatus(feed, polls=2, last_poll=1.9e9, next_poll=1.9e9 + 600, new_pages=1, total_pages=2,
+                         errors=1, last_error="HTTP 503, tried again"),
+        )))
+    with client_over(copy) as client:
+        listed = client.get("/api/v1/watch").json()
+        assert listed["pages"]["seen"] == 2 and listed["next"] is None
+        [status] = listed["sources"]
+        assert status["source"]["url"] == feed.url and status["errors"] == 1 and status["total_pages"] == 2
+        page = client.get("/watch").text
+        assert "Alder Gazette" in page and "HTTP 503, tried again" in page and "2030-03-17" in page
+    with client_over(demo_db) as client:
+        assert client.get("/api/v1/watch").json()["sources"] == []

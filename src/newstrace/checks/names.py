@@ -52,6 +52,7 @@ _LAST_WORD = re.compile(r"(\w+)\W*$")
 # Characters before a mention searched for the word before it.
 _WORD_WINDOW = 60
 _NEXT_WORD = re.compile(r"\s+(\w+)")
+_NAME_WORDS = re.compile(r"[\s-]+")
 _NOT_BEFORE_A_PERSON = frozenset(("in", "at", "from", "of", "to", "near", "the", "a", "an", "across", "into"))
 _ADJECTIVE_ENDINGS = ("i", "an", "ese", "ish")
 _BEFORE_A_PERSON = frozenset(
@@ -82,6 +83,7 @@ def sound_key(name: str) -> str:
     return " ".join(keys)
 
 
+@lru_cache(maxsize=1 << 16)  # a memo of a pure function: each name is compared with many others
 def _initials(name: str) -> str:
     return "".join(w[0] for w in fold(name).split() if w not in ("of", "for", "the", "and"))
 
@@ -126,9 +128,10 @@ _GENERIC_STEMS = frozenset(name_stem(w) for w in ORGANIZATION_WORDS)
 _TITLE_STEMS = frozenset(name_stem(w) for w in TITLES)
 
 
-def _stems(name: str) -> set[str]:
+@lru_cache(maxsize=1 << 16)  # a memo of a pure function: each name is compared with many others
+def _stems(name: str) -> frozenset[str]:
     """Stems of a name's words, leaving out fillers, initials and "Jr"."""
-    return set(_ordered_stems(name))
+    return frozenset(_ordered_stems(name))
 
 
 def _name_stems(facts: Annotations) -> set[str]:
@@ -369,6 +372,7 @@ def within_findings(facts: Annotations) -> list[Finding]:
     standalone = {fold(m.text) for m in facts.names if " " not in fold(m.text)}
     full = [m for m in facts.names if len(fold(m.text).split()) >= 2 and (m.kind == "person" or m.role)]
     known_words = {w for m in facts.names if len(fold(m.text).split()) >= 2 for w in fold(m.text).split()}
+    variants = _standalone_words_by_sound(full, standalone)
     findings = []
     seen: set[str] = set()
     for mention in facts.names:
@@ -377,7 +381,7 @@ def within_findings(facts: Annotations) -> list[Finding]:
             continue
         if mention.kind not in (None, "person") or not _used_as_a_name(facts.text, mention):
             continue
-        target = _sounds_like_short_name(mention, full, standalone, facts.text)
+        target = _sounds_like_short_name(mention, variants.get(sound_key(mention.text), []), facts.text)
         if target is None:
             continue
         seen.add(key)
@@ -424,23 +428,37 @@ def _in_a_person_slot(text: str, mention: Mention) -> bool:
     )
 
 
-def _sounds_like_short_name(
-    mention: Mention, full: list[Mention], standalone: set[str], text: str
-) -> Mention | None:
+def _standalone_words_by_sound(full: list[Mention], standalone: set[str]) -> dict[str, list[tuple[Mention, str]]]:
+    """The words of the full names that the article also uses alone, folded, with their full name, in order,
+    by their sound key: each mention then meets only the words that sound like it."""
+    by_sound: dict[str, list[tuple[Mention, str]]] = defaultdict(list)
+    for candidate in full:
+        for folded, sound in _word_sounds(candidate.text):
+            if folded in standalone:
+                by_sound[sound].append((candidate, folded))
+    return by_sound
+
+
+@lru_cache(maxsize=1 << 16)  # a memo of a pure function: the same full names recur in every article
+def _word_sounds(name: str) -> tuple[tuple[str, str], ...]:
+    """Each word of a name (split at spaces and hyphens), folded, with its sound key."""
+    return tuple((fold(word), sound_key(word)) for word in _NAME_WORDS.split(name))
+
+
+def _sounds_like_short_name(mention: Mention, alike: list[tuple[Mention, str]], text: str) -> Mention | None:
     """The first full name with a word that the article also uses alone and that ``mention`` is a
     variant of: spelled alike ("Zalensky" / "Zelensky"), or, for short names that only sound alike
-    ("Yoon" / "Eun"), a titled person's name in a place where a person is named.
+    ("Yoon" / "Eun"), a titled person's name in a place where a person is named. ``alike`` holds the
+    full names' standalone words that sound like ``mention`` (``_standalone_words_by_sound``).
     """
     key, folded_mention = sound_key(mention.text), fold(mention.text)
-    for candidate in full:
-        for word in re.split(r"[\s-]+", candidate.text):
-            folded = fold(word)
-            if folded not in standalone or sound_key(word) != key or _inflected(folded, folded_mention):
-                continue
-            if fuzz.ratio(folded, folded_mention) >= _WITHIN_SPELLING * 100:
-                return candidate
-            if len(key) < _SURE_SOUND and candidate.role and _in_a_person_slot(text, mention):
-                return candidate
+    for candidate, folded in alike:
+        if _inflected(folded, folded_mention):
+            continue
+        if fuzz.ratio(folded, folded_mention) >= _WITHIN_SPELLING * 100:
+            return candidate
+        if len(key) < _SURE_SOUND and candidate.role and _in_a_person_slot(text, mention):
+            return candidate
     return None
 
 
@@ -448,13 +466,22 @@ def story_findings(facts: Annotations, other: Annotations, options: CheckOptions
     """Names of independent reports that differ for the same role, or differ only in spelling."""
     mine = [m for m in facts.names if _usable(m) and not other.says(m.text)]
     theirs = [m for m in other.names if _usable(m) and not facts.says(m.text)]
+    # Mentions of a name with the same role and kind fare alike: each such name is judged once, and of
+    # several alike candidates only the first can be the one found.
+    firsts: dict[tuple[str, str | None, str | None], Mention] = {}
+    for candidate in theirs:
+        firsts.setdefault(_referent(candidate), candidate)
+    candidates = list(firsts.values())
+    judged: dict[tuple[str, str | None, str | None], tuple[Mention, str] | None] = {}
     findings = []
     seen: set[str] = set()
     for mention in mine:
         key = fold(mention.text)
         if key in seen:
             continue
-        match = _same_referent(mention, theirs, options)
+        if (alike := _referent(mention)) not in judged:
+            judged[alike] = _same_referent(mention, candidates, options)
+        match = judged[alike]
         if match is None:
             continue
         seen.add(key)
@@ -472,22 +499,35 @@ def story_findings(facts: Annotations, other: Annotations, options: CheckOptions
     return findings
 
 
+def _referent(mention: Mention) -> tuple[str, str | None, str | None]:
+    """What ``_same_referent`` reads of a mention."""
+    return mention.text, mention.role, mention.kind
+
+
 def _same_referent(
     mention: Mention, candidates: list[Mention], options: CheckOptions
 ) -> tuple[Mention, str] | None:
     """The candidate naming the same person: same specific role, or a spelling variant of a person's name."""
+    role = mention.role or ""
+    specific = len(role.split()) >= _MIN_ROLE_WORDS
+    person = _person(mention)
+    if not (specific or person):
+        return None
     for candidate in candidates:
+        same_role = specific and candidate.role == role
+        # Only a candidate with the same role, or a person beside a person, may be the one: the tests that
+        # rule a pair out (one name, a short form, initials) are run on those alone (they cost the most).
+        if not (same_role or (person and _person(candidate))):
+            continue
         if _same_name(mention.text, candidate.text) or _shortened(mention.text, candidate.text):
             continue
         if _abbreviates(mention.text, candidate.text):
             continue
-        role = mention.role or ""
-        if len(role.split()) >= _MIN_ROLE_WORDS and candidate.role == role:
+        if same_role:
             return candidate, f"both “{role}”"
-        if _person(mention) and _person(candidate):
-            similarity = name_similarity(mention.text, candidate.text)
-            if similarity >= max(options.name_similarity, _UNALIGNED_SIMILARITY):
-                return candidate, f"spelled or sounding alike, similarity {similarity:.2f}"
+        similarity = name_similarity(mention.text, candidate.text)
+        if similarity >= max(options.name_similarity, _UNALIGNED_SIMILARITY):
+            return candidate, f"spelled or sounding alike, similarity {similarity:.2f}"
     return None
 
 

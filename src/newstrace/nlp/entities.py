@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate, compress, count
+from operator import itemgetter
 from typing import NamedTuple
 
 from newstrace.model import Span
@@ -74,9 +76,13 @@ ORGANIZATION_WORDS = word_set("""institute university college school party counc
 PLACE_PREPOSITIONS = word_set("in from to at near across throughout outside inside")
 CONNECTORS = word_set("of for de da del della di du la le van von der den bin al el ibn y")
 
-_WORD = re.compile(r"(?:[A-Z]\.){2,}|[A-Z]\.(?=\s)|[\w]+(?:[-'’][\w]+)*\.?")
+# A word: initials ("U.S.", "A. "), or letters and digits joined by hyphens or apostrophes with an optional
+# period (kept later only on abbreviations). In this order, the alternatives read as (?:[A-Z]\.){2,} |
+# [A-Z]\.(?=\s) | \w+...: the shared "[A-Z]\." is tried once, which makes the one pass over a text faster.
+_WORD = r"[A-Z]\.(?:(?:[A-Z]\.)+|(?=\s))|\w+(?:[-'’]\w+)*\.?"
+# Split on words, keeping them: gaps and words alternate, so running lengths give every offset.
+_WORD_SPLIT = re.compile(f"({_WORD})")
 _POSSESSIVE = re.compile(r"['’]s?$")
-_GAP = re.compile(r"[ \t]+")
 # "Rove-backed", "GOP-appointed", "Seoul-based": a name turned into an adjective.
 _DESCRIPTIVE_TAIL = re.compile(
     r"-(?:[a-z]+(?:ed|ing)|led|run|born|style|era|like|made|owned|held|bred|built|wide|only)$"
@@ -106,14 +112,38 @@ class _Token(NamedTuple):
     end: int
     text: str
 
-    @property
-    def bare(self) -> str:
-        """Lower case, without a trailing period or a contraction ("We’re" -> "we")."""
-        return _bare(self.text)
+
+class _Words(NamedTuple):
+    """The words of a text as columns, ``texts[i]`` at ``starts[i]:ends[i]``: a name needs only the few
+    words around it, so the thousand words of an article are not each made an object."""
+
+    starts: list[int]
+    ends: list[int]
+    texts: list[str]
+
+
+class _Shape(NamedTuple):
+    """What the words of a capitalised run say by themselves, wherever the run stands.
+
+    Offsets count words from the run's first word that may name something: role words are
+    ``[role:name)``, the name ``[name:stop)``. ``cut`` is the possessive ending cut off the name's
+    end ("Biden’s"). The flags are the kind its words suggest; the word before the run and the
+    role decide between them (``_kind``).
+    """
+
+    role_from: int
+    name: int
+    stop: int
+    cut: int
+    role: str
+    organization: bool
+    place: bool
+    person: bool
 
 
 @lru_cache(maxsize=1 << 16)  # a memo of a pure function: the same words recur in every text
 def _bare(word: str) -> str:
+    """Lower case, without a trailing period or a contraction ("We’re" -> "we")."""
     return _CONTRACTION.sub("", word.rstrip(".")).lower()
 
 
@@ -121,17 +151,30 @@ def tokenize(text: str) -> list[_Token]:
     """Words with their spans; a trailing period is kept only on abbreviations and initials,
     and a descriptive tail is cut off a name ("Seoul-based" -> "Seoul").
     """
-    tokens: list[_Token] = []
-    append, make = tokens.append, tuple.__new__  # a tuple made directly: the commonest call here, by far
-    for match in _WORD.finditer(text):
-        word = match.group()
-        start, end = match.span()
-        if word[-1] == "." and not _keeps_period(word):
-            word, end = word[:-1], end - 1
-        if "-" in word and word[0].isupper() and (tail := _DESCRIPTIVE_TAIL.search(word)):
-            word, end = word[: tail.start()], end - (len(word) - tail.start())
-        append(make(_Token, (start, end, word)))
-    return tokens
+    return list(map(_Token._make, zip(*_words(text), strict=True)))
+
+
+def _words(text: str) -> _Words:
+    """The words of ``text`` as ``tokenize`` cuts them, in columns."""
+    pieces = _WORD_SPLIT.split(text)  # gap, word, gap, word, ..., gap
+    offsets = list(accumulate(map(len, pieces)))
+    starts, ends, texts = offsets[0:-1:2], offsets[1::2], pieces[1::2]
+    for index in [i for i, word in enumerate(texts) if word[-1] == "."]:
+        if not _keeps_period(texts[index]):
+            texts[index] = texts[index][:-1]
+            ends[index] -= 1
+    for index in _capitalised(texts):
+        word = texts[index]
+        if "-" in word and (tail := _DESCRIPTIVE_TAIL.search(word)):
+            texts[index] = word[: tail.start()]
+            ends[index] -= len(word) - tail.start()
+    return _Words(starts, ends, texts)
+
+
+def _capitalised(texts: list[str]) -> list[int]:
+    """Indices of the words that start with a capital letter: where a name may be. (The loop runs in C: a
+    list comprehension would cost a Python step for each of the thousand words of an article.)"""
+    return list(compress(count(), map(str.isupper, map(itemgetter(0), texts))))
 
 
 def _keeps_period(word: str) -> bool:
@@ -154,11 +197,11 @@ def find_names(text: str, sentences: list[Span] | None = None) -> list[Mention]:
         >>> [m.text for m in find_names("South Korean President Yoon Suk-yeol met Biden.")]
         ['Yoon Suk-yeol', 'Biden']
     """
-    tokens = tokenize(text)
+    words = _words(text)
     starts = {_first_letter(text, s) for s, _ in (split_sentences(text) if sentences is None else sentences)}
     mentions: list[Mention] = []
-    for group in _capitalised_runs(text, tokens):
-        mention = _mention(text, tokens, group, starts)
+    for first, stop in _capitalised_runs(text, words):
+        mention = _mention(text, words, first, stop, starts)
         if mention is not None:
             mentions.append(mention)
     return mentions
@@ -170,107 +213,133 @@ def _first_letter(text: str, start: int) -> int:
     return start
 
 
-def _capitalised_runs(text: str, tokens: list[_Token]) -> list[list[int]]:
-    """Index runs of capitalised tokens separated by single spaces, with connectors inside."""
-    runs: list[list[int]] = []
-    current: list[int] = []
-    for index, token in enumerate(tokens):
-        joined = (
-            bool(current)
-            and _GAP.fullmatch(text[tokens[current[-1]].end : token.start]) is not None
-            and not tokens[current[-1]].text.endswith(("'s", "’s"))  # "Alabama’s Crimson Tide": two names
-        )
-        if token.text[:1].isupper():
-            if current and not joined:
-                runs.append(current)
-                current = []
-            current.append(index)
-        elif (
-            current
-            and joined
-            and token.text.lower() in CONNECTORS
-            and index + 1 < len(tokens)
-            and tokens[index + 1].text[:1].isupper()
-            and _GAP.fullmatch(text[token.end : tokens[index + 1].start]) is not None
+def _spaced(text: str, words: _Words, before: int, after: int) -> bool:
+    """Whether only spaces or tabs separate word ``before`` from word ``after``."""
+    gap = text[words.ends[before] : words.starts[after]]
+    return gap == " " or (gap != "" and not gap.strip(" \t"))
+
+
+def _joined(text: str, words: _Words, before: int, after: int) -> bool:
+    """Whether word ``after`` continues a name ending at word ``before``: spaces between, and no possessive
+    ending the first ("Alabama’s Crimson Tide" is two names)."""
+    return _spaced(text, words, before, after) and not words.texts[before].endswith(("'s", "’s"))
+
+
+def _capitalised_runs(text: str, words: _Words) -> list[tuple[int, int]]:
+    """Runs of capitalised words separated by spaces, with connectors inside, as ``(first, stop)`` indices.
+
+    Only the capitalised words are visited: each joins the run of the one before it, or of the one two
+    before through a lower-case connector ("Institute for Policy").
+    """
+    runs: list[tuple[int, int]] = []
+    first = last = -3  # no run yet: no index is one or two words after it
+    for index in _capitalised(words.texts):
+        if last == index - 1 and _joined(text, words, last, index):
+            last = index
+            continue
+        if (
+            last == index - 2
+            and words.texts[index - 1].lower() in CONNECTORS
+            and _joined(text, words, last, index - 1)
+            and _joined(text, words, index - 1, index)
         ):
-            current.append(index)
-        elif current:
-            runs.append(current)
-            current = []
-    if current:
-        runs.append(current)
+            last = index
+            continue
+        if last >= 0:
+            runs.append((first, last + 1))
+        first = last = index
+    if last >= 0:
+        runs.append((first, last + 1))
     return runs
 
 
-def _mention(text: str, tokens: list[_Token], group: list[int], starts: set[int]) -> Mention | None:
-    words = [tokens[i] for i in group]
-    # Leading function words ("But", "The") and trailing connectors are not part of a name.
-    while words and (
-        words[0].bare in FUNCTION_WORDS
-        or words[0].bare in WEEKDAYS
-        or words[0].bare in MONTHS
-        or words[0].bare.split("-")[0] in NUMBER_WORDS
-    ):
-        words = words[1:]
-    while words and words[-1].text.lower() in CONNECTORS:
-        words = words[:-1]
-    if len(words) >= 2 and words[0].start in starts and _VERB_FORM.search(words[0].bare):
-        words = words[1:]  # "Cutting Trump out ...": a sentence opening on a verb form
-    if words and all(w.text.isupper() for w in words) and (len(words) > 1 or len(words[0].bare) >= 6):
+def _mention(text: str, words: _Words, run_first: int, stop: int, starts: set[int]) -> Mention | None:
+    # Leading function words ("But", "The") are not part of a name.
+    first = run_first
+    while first < stop and _opens_no_name(words.texts[first]):
+        first += 1
+    if first == stop:
+        return None
+    shape = _shape(tuple(words.texts[first:stop]), words.starts[first] in starts)
+    if shape is None:
+        return None
+    start, end = words.starts[first + shape.name], words.ends[first + shape.stop - 1] - shape.cut
+    previous = words.texts[run_first - 1].lower() if run_first > 0 else ""
+    role = shape.role
+    if role and previous in ROLE_QUALIFIERS:
+        role = f"{previous} {role}"  # "former South Korean President"
+    role = role or _role_before(text, words, run_first)
+    initial = shape.stop - shape.name == 1 and start in starts and shape.name == shape.role_from
+    return Mention((start, end), text[start:end], _kind(shape, role, previous), role or None, initial)
+
+
+@lru_cache(maxsize=1 << 16)  # a memo of a pure function of one word
+def _opens_no_name(word: str) -> bool:
+    """A word dropped from the start of a run: "But", "Monday", "Twenty-five"."""
+    bare = _bare(word)
+    return bare in _NOT_NAME_STARTS or bare.split("-")[0] in NUMBER_WORDS
+
+
+_NOT_NAME_STARTS = FUNCTION_WORDS | WEEKDAYS | MONTHS
+_FUNCTION_WORDS_OR_TITLES = FUNCTION_WORDS | TITLES
+
+
+@lru_cache(maxsize=1 << 16)  # a memo of a pure function: "Trump", "White House", "Sen. Ted Cruz" recur
+def _shape(texts: tuple[str, ...], opens_sentence: bool) -> _Shape | None:
+    """The role and the name within the words of a run (after its leading function words), or ``None``
+    when they name nothing; ``opens_sentence`` tells whether the first word opens a sentence."""
+    words = list(texts)
+    while words and words[-1].lower() in CONNECTORS:
+        words.pop()
+    skipped = 0
+    if len(words) >= 2 and opens_sentence and _VERB_FORM.search(_bare(words[0])):
+        skipped = 1  # "Cutting Trump out ...": a sentence opening on a verb form
+    words = words[skipped:]
+    bares = [_bare(w) for w in words]
+    if words and all(w.isupper() for w in words) and (len(words) > 1 or len(bares[0]) >= 6):
         return None  # a heading in capitals, not an acronym
-    role_words: list[_Token] = []
     last_title = max(
-        (i for i, w in enumerate(words[:-1]) if w.bare in (TITLES if i == 0 else INNER_TITLES)), default=-1
+        (i for i, b in enumerate(bares[:-1]) if b in (TITLES if i == 0 else INNER_TITLES)), default=-1
     )
-    if last_title >= 0:
-        role_words, words = words[: last_title + 1], words[last_title + 1 :]
-    if not words or all(w.bare in MONTHS or w.bare in WEEKDAYS for w in words):
+    role_words, words, bares = words[: last_title + 1], words[last_title + 1 :], bares[last_title + 1 :]
+    if not words or all(b in MONTHS or b in WEEKDAYS for b in bares):
         return None
-    if len(words) > 1 and words[-1].bare in INNER_TITLES:
+    if len(words) > 1 and bares[-1] in INNER_TITLES:
         return None  # a title without a name: "House Speaker", "Prime Minister"
-    if len(words) == 1 and words[0].bare in FUNCTION_WORDS | TITLES:
+    if len(words) == 1 and bares[0] in _FUNCTION_WORDS_OR_TITLES:
         return None
-    start, end = words[0].start, words[-1].end
-    surface = text[start:end]
-    trimmed = _POSSESSIVE.sub("", surface) if surface.endswith(("'s", "’s", "s'", "s’")) else surface
-    end = start + len(trimmed)
-    role = " ".join(w.text for w in role_words).lower().replace(".", "")
-    if role and group[0] > 0 and tokens[group[0] - 1].text.lower() in ROLE_QUALIFIERS:
-        role = f"{tokens[group[0] - 1].text.lower()} {role}"  # "former South Korean President"
-    role = role or _role_before(tokens, group[0], text)
-    initial = len(words) == 1 and start in starts and not role_words
-    return Mention((start, end), text[start:end], _kind(words, role, tokens, group[0]), role or None, initial)
+    possessive = _POSSESSIVE.search(words[-1]) if words[-1].endswith(("'s", "’s", "s'", "s’")) else None
+    return _Shape(
+        role_from=skipped,
+        name=skipped + len(role_words),
+        stop=skipped + len(role_words) + len(words),
+        cut=len(possessive.group()) if possessive else 0,
+        role=" ".join(role_words).lower().replace(".", ""),
+        organization=any(b in ORGANIZATION_WORDS for b in bares)
+        or (len(words) == 1 and words[0].isupper() and len(bares[0]) > 1),
+        place=len(words) > 1 and bares[0] in PLACE_FIRST_WORDS,
+        person=2 <= len(words) <= 4 and all(w[:1].isupper() for w in words),
+    )
 
 
-def _role_before(tokens: list[_Token], first: int, text: str) -> str:
+def _role_before(text: str, words: _Words, first: int) -> str:
     """Lower-case descriptor words right before a name ("trump adviser"), when the last is a role noun."""
-    if first == 0 or tokens[first - 1].text.lower() not in ROLE_NOUNS:
+    if first == 0 or words.texts[first - 1].lower() not in ROLE_NOUNS:
         return ""
-    words: list[_Token] = []
     index = first - 1
-    while index >= 0 and len(words) < 4:
-        token = tokens[index]
-        following = tokens[index + 1].start
-        if _GAP.fullmatch(text[token.end : following]) is None or token.bare in FUNCTION_WORDS:
+    while index >= 0 and first - index <= 4:
+        if not _spaced(text, words, index, index + 1) or _bare(words.texts[index]) in FUNCTION_WORDS:
             break
-        words.insert(0, token)
         index -= 1
-    return " ".join(w.text for w in words).lower().replace(".", "")
+    return " ".join(words.texts[index + 1 : first]).lower().replace(".", "")
 
 
-def _kind(words: list[_Token], role: str, tokens: list[_Token], first: int) -> MentionKind | None:
-    bares = [w.bare for w in words]
-    if any(b in ORGANIZATION_WORDS for b in bares) or (
-        len(words) == 1 and words[0].text.isupper() and len(bares[0]) > 1
-    ):
+def _kind(shape: _Shape, role: str, previous: str) -> MentionKind | None:
+    """A cheap guess at what a name names, from its words, its role and the word before it (lower case)."""
+    if shape.organization:
         return "organization"
     if role:
         return "person"
-    previous = tokens[first - 1].text.lower() if first > 0 else ""
-    if (previous in PLACE_PREPOSITIONS and len(words) <= 2) or (
-        len(words) > 1 and bares[0] in PLACE_FIRST_WORDS
-    ):
+    if shape.place or (previous in PLACE_PREPOSITIONS and shape.stop - shape.name <= 2):
         return "place"
-    if 2 <= len(words) <= 4 and all(w.text[:1].isupper() for w in words):
-        return "person"
-    return None
+    return "person" if shape.person else None

@@ -11,7 +11,10 @@ compared across articles by who said it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from operator import le
 
 from newstrace.model import Span
 from newstrace.nlp.entities import Mention, find_names
@@ -33,6 +36,11 @@ _OPEN = "“"
 _CLOSE = "”"
 _STRAIGHT = '"'
 _WINDOW = 250
+# What can end or interrupt a quotation: a mark or a paragraph break (every other character is skipped).
+_MARK_OR_BREAK = re.compile(r'[“”"\n]')
+_PARAGRAPH_BREAK = re.compile(r"\n\s*")
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+_NAME_WORD_SPLIT = re.compile(r"[\s-]+")
 
 
 @dataclass(frozen=True)
@@ -68,12 +76,12 @@ def extract_quotes(
         [('We will win,', 'Ann Lee'), ('Trust me,', 'Ann Lee')]
     """
     spans = find_quote_spans(text) if spans is None else spans
-    mentions = find_names(text) if mentions is None else mentions
+    names = _Names(find_names(text) if mentions is None else mentions)
     quotes: list[Quote] = []
     for index, (start, end) in enumerate(spans):
         previous_end = spans[index - 1][1] + 1 if index else 0
         next_start = spans[index + 1][0] - 1 if index + 1 < len(spans) else len(text)
-        speaker, speaker_span = _attribute(text, start, end, previous_end, next_start, mentions)
+        speaker, speaker_span = _attribute(text, start, end, previous_end, next_start, names)
         if speaker is None and quotes and _same_paragraph(text, quotes[-1].span[1], start):
             speaker, speaker_span = quotes[-1].speaker, quotes[-1].speaker_span
         quotes.append(Quote((start, end), text[start:end], speaker, speaker_span))
@@ -125,20 +133,19 @@ def _opens(text: str, index: int) -> bool:
 def _closing(text: str, position: int) -> int | None:
     """Index of the closing mark; ``None`` when unterminated; ``-i`` when a new quote opens at ``i`` first."""
     index = position
-    while index < len(text):
+    while (found := _MARK_OR_BREAK.search(text, index)) is not None:
+        index = found.start()
         char = text[index]
         if char == _CLOSE or (char == _STRAIGHT and not _opens(text, index)):
             return index
         if char == _OPEN or (char == _STRAIGHT and _opens(text, index)):
             return -index
-        if char == "\n":
-            following = re.compile(r"\n\s*").match(text, index)
-            after = following.end() if following else index + 1
-            if after < len(text) and text[after] in (_OPEN, _STRAIGHT):
-                index = after + 1  # the quote goes on in the next paragraph
-                continue
-            return None
-        index += 1
+        following = _PARAGRAPH_BREAK.match(text, index)  # a newline
+        after = following.end() if following else index + 1
+        if after < len(text) and text[after] in (_OPEN, _STRAIGHT):
+            index = after + 1  # the quote goes on in the next paragraph
+            continue
+        return None
     return None
 
 
@@ -154,8 +161,29 @@ def _same_paragraph(text: str, start: int, end: int) -> bool:
     return "\n" not in text[start:end]
 
 
+class _Names:
+    """The name mentions of a text, with those inside a window found by bisection when they are in text order
+    (as ``find_names`` gives them), and those of several words with their words."""
+
+    def __init__(self, mentions: list[Mention]) -> None:
+        self.mentions = mentions
+        self._starts = [m.span[0] for m in mentions]
+        self._in_order = all(map(le, self._starts, self._starts[1:]))
+
+    def starting_in(self, start: int, end: int) -> list[Mention]:
+        """The mentions that start within ``start..end`` (both included), in their order."""
+        if self._in_order:
+            return self.mentions[bisect_left(self._starts, start) : bisect_right(self._starts, end)]
+        return [m for m in self.mentions if start <= m.span[0] <= end]
+
+    @cached_property
+    def several_words(self) -> list[tuple[Mention, frozenset[str]]]:
+        """The mentions of more than one word, each with its lower-cased words (``_name_words``)."""
+        return [(m, _name_words(m.text)) for m in self.mentions if len(m.text.split()) > 1]
+
+
 def _attribute(
-    text: str, start: int, end: int, previous_end: int, next_start: int, mentions: list[Mention]
+    text: str, start: int, end: int, previous_end: int, next_start: int, names: _Names
 ) -> tuple[str | None, Span | None]:
     after_from = end + 1
     after_to = min(next_start, after_from + _WINDOW, _paragraph_end(text, after_from))
@@ -167,12 +195,12 @@ def _attribute(
     windows = [(before_from, start - 1, False), (after_from, after_to, True)]
     found: tuple[str | None, Span | None] = (None, None)
     for window_start, window_end, after in windows if fragment else windows[::-1]:
-        found = _speaker_in(text, window_start, window_end, mentions, after=after)
+        found = _speaker_in(text, window_start, window_end, names, after=after)
         if found[0] is not None:
             break
     if found[0] is None:
         return None, None
-    return _resolve(text, found[0], found[1], mentions)
+    return _resolve(found[0], found[1], names)
 
 
 def _paragraph_end(text: str, position: int) -> int:
@@ -185,13 +213,11 @@ def _paragraph_start(text: str, position: int) -> int:
 
 
 def _sentence_end(text: str, start: int, end: int) -> int:
-    match = re.compile(r"[.!?](?=\s|$)").search(text, start, end)
+    match = _SENTENCE_END.search(text, start, end)
     return match.end() if match else end
 
 
-def _speaker_in(
-    text: str, start: int, end: int, mentions: list[Mention], after: bool
-) -> tuple[str | None, Span | None]:
+def _speaker_in(text: str, start: int, end: int, names: _Names, after: bool) -> tuple[str | None, Span | None]:
     """The speaker named next to a speech verb in ``text[start:end]``, unresolved."""
     verbs = list(_VERB.finditer(text, start, end))
     if not verbs:
@@ -199,9 +225,8 @@ def _speaker_in(
     verb = verbs[0] if after else verbs[-1]
     inside = [
         m
-        for m in mentions
-        if (start <= m.span[0] and m.span[1] <= end and not m.initial)
-        or (start <= m.span[0] and m.span[1] <= end and m.initial and m.text.lower() not in _PRONOUNS)
+        for m in names.starting_in(start, end)
+        if m.span[1] <= end and (not m.initial or m.text.lower() not in _PRONOUNS)
     ]
     following = [m for m in inside if m.span[0] >= verb.end() and m.span[0] - verb.end() <= 40]
     preceding = [m for m in inside if m.span[1] <= verb.start() and verb.start() - m.span[1] <= 100]
@@ -235,28 +260,27 @@ def _nearest_pronoun(text: str, start: int, end: int, verb: re.Match[str]) -> Sp
     return after.span() if after else None
 
 
-def _resolve(text: str, speaker: str, span: Span, mentions: list[Mention]) -> tuple[str, Span]:
+def _resolve(speaker: str, span: Span, names: _Names) -> tuple[str, Span]:
     """Resolve a pronoun or a surname to the nearest full name mentioned before it."""
     lowered = speaker.lower()
-    earlier = [m for m in mentions if m.span[1] <= span[0]]
     if lowered in _PRONOUNS:
         if lowered in ("we", "it", "i", "they"):
             return speaker, span
-        people = [m for m in earlier if m.kind == "person" or m.role]
+        people = [m for m in names.mentions if m.span[1] <= span[0] and (m.kind == "person" or m.role)]
         full = [m for m in people if len(m.text.split()) > 1]
         chosen = (full or people)[-1:] if people else []
         if chosen and len(chosen[0].text.split()) == 1:
-            return _full_name(chosen[0].text, mentions, span) or chosen[0].text, span
+            return _full_name(chosen[0].text, names, span) or chosen[0].text, span
         return (chosen[0].text if chosen else speaker), span
     if len(speaker.split()) == 1:
-        return _full_name(speaker, mentions, span) or speaker, span
+        return _full_name(speaker, names, span) or speaker, span
     return speaker, span
 
 
-def _full_name(short: str, mentions: list[Mention], near: Span) -> str | None:
+def _full_name(short: str, names: _Names, near: Span) -> str | None:
     """The longest-standing multi-word mention containing ``short`` as a word, nearest before ``near``."""
     key = short.lower()
-    candidates = [m for m in mentions if len(m.text.split()) > 1 and key in _name_words(m.text)]
+    candidates = [m for m, words in names.several_words if key in words]
     if not candidates:
         return None
     before = [m for m in candidates if m.span[1] <= near[0]]
@@ -264,5 +288,6 @@ def _full_name(short: str, mentions: list[Mention], near: Span) -> str | None:
     return chosen.text
 
 
-def _name_words(name: str) -> set[str]:
-    return {w.lower() for w in re.split(r"[\s-]+", name) if w} | {w.lower() for w in name.split()}
+@lru_cache(maxsize=1 << 16)  # a memo of a pure function: the same names recur in every text
+def _name_words(name: str) -> frozenset[str]:
+    return frozenset({w.lower() for w in _NAME_WORD_SPLIT.split(name) if w} | {w.lower() for w in name.split()})

@@ -27,12 +27,18 @@ SENTENCE_OPENERS = word_set("""the a an he she it they we i you his her its thei
     but and or so yet however meanwhile still then now in on at for when while if after before
     as since although though because what who why how""")
 
-_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
-# What may open a sentence: quotation marks and brackets of any language, then a capital or a digit.
-_OPENING = re.compile(r"\s+[\"'“‘«‹„‚¿¡(\[]*([^\W_])")
+# End punctuation with any closing quotes or brackets, then (looked at, not taken) the white space of the same
+# paragraph and maybe opening marks (quotation marks and brackets of any language) before a letter or digit.
+# Group 1 is that white space, group 2 the opening marks, group 3 the letter or digit, which must be a capital
+# or a digit and lie within ``_LOOK`` characters. Only a whole run of punctuation
+# can match (it must be followed by white space), so a match starts at a run's first mark (the look-behind
+# after it) and takes the run whole (possessive): a long run of periods costs its length once, not once per
+# period. (The expression opens on the mark itself, so the search skips from mark to mark.)
+_END = re.compile(r"[.!?…](?<![.!?…]{2})[.!?…]*+[\"'”’)\]]*+(?=([^\S\n]+)([\"'“‘«‹„‚¿¡(\[]*)([^\W_]))")
 _NEXT_WORD = re.compile(r"\s+[\"'“‘«‹„‚¿¡(\[]*([\w']+)")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
-_PARAGRAPHS = re.compile(r"[^\n]+")
+# A paragraph without the white space around it.
+_PARAGRAPH = re.compile(r"\S(?:[^\n]*\S)?")
 # How far around a boundary the rules look: longer than any abbreviation or opening run.
 _LOOK = 40
 
@@ -53,50 +59,50 @@ def split_sentences(text: str) -> list[Span]:
         ['Mr. Lee met U.S. officials.', 'They agreed.']
     """
     spans: list[Span] = []
-    for paragraph in _PARAGRAPHS.finditer(text):
-        start = paragraph.start()
-        for end in _boundaries(text, paragraph.start(), paragraph.end()):
-            spans.append(_trim(text, start, end))
-            start = end
-        spans.append(_trim(text, start, paragraph.end()))
-    return [s for s in spans if s[1] > s[0]]
+    # One search for end punctuation over the whole text, read alongside the paragraphs.
+    ends = _END.finditer(text)
+    end = next(ends, None)
+    for paragraph in _PARAGRAPH.finditer(text):
+        first, stop = paragraph.span()
+        start = first
+        while end is not None and end.start() < stop:
+            if _is_boundary(text, end, first, stop):
+                spans.append((start, end.end()))
+                start = end.end() + len(end.group(1))  # the next sentence opens after the white space
+            end = next(ends, None)
+        spans.append((start, stop))
+    return spans
 
 
-def _boundaries(text: str, start: int, end: int) -> list[int]:
-    found: list[int] = []
-    for match in _END.finditer(text, start, end):
-        after = match.end()
-        opening = _OPENING.match(text, after, min(end, after + _LOOK))
-        if opening is None or not (opening.group(1).isupper() or opening.group(1).isdigit()):
-            continue
-        punctuation = match.group()
-        single_period = punctuation.startswith(".") and not punctuation.startswith("..")
-        if single_period and not _ends_sentence(text, max(start, match.start() - _LOOK), match.start(), after, end):
-            continue
-        found.append(after)
-    return found
+def _is_boundary(text: str, end: re.Match[str], first: int, stop: int) -> bool:
+    """Whether the end punctuation ``end``, in the paragraph ``text[first:stop]``, ends a sentence."""
+    opener = end.group(3)
+    if len(end.group(1)) + len(end.group(2)) >= _LOOK or not (opener.isupper() or opener.isdigit()):
+        return False
+    punctuation = end.group()
+    if punctuation.startswith(".") and not punctuation.startswith(".."):
+        return _ends_sentence(text, max(first, end.start() - _LOOK), end.start(), end.end(), stop)
+    return True
 
 
 def _ends_sentence(text: str, window_start: int, period: int, after: int, end: int) -> bool:
     """Whether the period at ``period`` ends a sentence rather than an abbreviation or initial."""
+    # The word holds no space, so the search for it starts after the last one.
+    window_start = max(window_start, text.rfind(" ", window_start, period) + 1)
     word_match = _WORD_BEFORE.search(text, window_start, period + 1)
     if word_match is None or (word_match.start() > 0 and text[word_match.start() - 1].isalnum()):
         return True
     word = word_match.group(1)
-    next_word = _NEXT_WORD.match(text, after, min(end, after + _LOOK))
-    next_lower = next_word.group(1).lower() if next_word else ""
     if "." in word:  # "U.S.", "N.C.", "a.m.": ends a sentence only before a typical opener
-        return next_lower in SENTENCE_OPENERS
+        return _next_word(text, after, end) in SENTENCE_OPENERS
     if len(word) == 1 and word.isupper():  # an initial: "John F. Kennedy"
         return False
     if word.lower() in NUMBER_ABBREVIATIONS:
-        return not next_lower[:1].isdigit()
+        return not _next_word(text, after, end)[:1].isdigit()
     return word.lower() not in ABBREVIATIONS
 
 
-def _trim(text: str, start: int, end: int) -> Span:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+def _next_word(text: str, after: int, end: int) -> str:
+    """The word after a period, lower-cased ("" when none is near)."""
+    next_word = _NEXT_WORD.match(text, after, min(end, after + _LOOK))
+    return next_word.group(1).lower() if next_word else ""

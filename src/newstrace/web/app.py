@@ -12,6 +12,7 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from importlib import resources
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
@@ -106,6 +107,9 @@ def templates() -> Environment:
     environment.filters["q"] = lambda value: quote(str(value), safe="")
     environment.filters["http_url"] = _http_url
     environment.filters["pct"] = lambda value: f"{float(value or 0):.0%}"
+    environment.filters["utc"] = lambda epoch: (
+        datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if epoch else "–"
+    )
     return environment
 
 

@@ -26,8 +26,9 @@ from newstrace.errors import NotFoundError
 from newstrace.model import RawDocument
 from newstrace.sources import file_format
 from newstrace.sources.readers import sniff_format
-from newstrace.store import Store
+from newstrace.store import SQLiteStore, Store
 from newstrace.store.base import StoryQuery
+from newstrace.watch.state import SQLiteWatchState, StateCounts
 from newstrace.web import views
 from newstrace.web.app import API, SitesDep, StoreDep, WriterDep, render
 from newstrace.web.paging import DEFAULT_LIMIT, MAX_LIMIT
@@ -103,6 +104,14 @@ def list_findings(
     return views.finding_list(store, kind or None, severity or None, limit, cursor)
 
 
+def list_watched(store: StoreDep, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> dict[str, Any]:
+    """The sources `newstrace watch` follows: each one's last and next poll, new pages and errors."""
+    if not isinstance(store, SQLiteStore):  # the watcher keeps its state only in a SQLite store
+        return views.watched_sources([], StateCounts(0, 0, 0, 0), limit, cursor)
+    state = SQLiteWatchState(store)
+    return views.watched_sources(state.statuses(), state.counts(), limit, cursor)
+
+
 TWINS: list[tuple[str, tuple[str, ...], str, Callable[..., dict[str, Any]]]] = [
     ("/stories", ("/", "/stories"), "stories.html", list_stories),
     ("/stories/{story_id}", ("/stories/{story_id}",), "story.html", get_story),
@@ -112,6 +121,7 @@ TWINS: list[tuple[str, tuple[str, ...], str, Callable[..., dict[str, Any]]]] = [
     ("/sites", ("/sites",), "sites.html", list_sites),
     ("/sites/{host}", ("/sites/{host}",), "site.html", get_site),
     ("/findings", ("/findings",), "findings.html", list_findings),
+    ("/watch", ("/watch",), "watch.html", list_watched),
 ]
 """Each read: its API path, the paths of its page, the page's template, and the function both call."""
 

@@ -16,6 +16,7 @@ from newstrace.relate import SiteStats, site_statistics
 from newstrace.store import Store
 from newstrace.store.base import StoryQuery
 from newstrace.stories.features import article_order
+from newstrace.watch.state import SourceStatus, StateCounts
 from newstrace.web.highlight import relation_marks, segments
 from newstrace.web.paging import page_of, unwrap, wrap
 
@@ -249,3 +250,9 @@ def finding_list(
         "articles": _labels(store, [i for f in findings for i in (f.article, f.other.article if f.other else f.article)]),
         "next": after,
     }
+
+
+def watched_sources(statuses: list[SourceStatus], counts: StateCounts, limit: int, cursor: str | None) -> dict[str, Any]:
+    """A page of the sources ``newstrace watch`` follows, by id, each with its polls; the pages seen in all."""
+    page, after = page_of(statuses, lambda s: (s.source.id,), limit, cursor)
+    return {"sources": [s.to_dict() for s in page], "pages": counts.to_dict(), "next": after}
