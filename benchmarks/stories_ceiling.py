@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from benchmarks.stories import b_cubed, load_ecb, load_neus
+from benchmarks.story_sets import b_cubed, load_ecb, load_neus
 from newstrace.groups import connected
 from newstrace.model import Article
 from newstrace.stories import StoryOptions
@@ -93,7 +93,8 @@ def main() -> None:
     print(
         f"{'set':<9} {'similarity':<24} {'nearest':>8} {'best avg-link (thr)':>20} {'oracle k=1':>10} {'k=2':>6} {'k=5':>6}"
     )
-    for name, (articles, gold) in (("NeuS-val", load_neus()), ("ECB+ dev", load_ecb())):
+    for gold_set in (load_neus(), load_ecb()):
+        name, articles, gold = gold_set.name, gold_set.articles, gold_set.gold
         matrices = {label: measure(articles) for label, measure in measures}
         if len(matrices) == 2:
             matrices["sum of both"] = sum(matrices.values())

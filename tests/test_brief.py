@@ -75,6 +75,49 @@ def test_without_the_relation_the_copy_would_count():
     assert any("spillway" in s.text and len(s.sources) == 2 for s in brief.corroborated)
 
 
+# A small opinion site whose pages all open with the same scraped passages (its template), on
+# different events: its articles are one source, so the template corroborates nothing.
+SITE_TEMPLATE = (
+    "Critics on both sides say the Lorvik council spends too much time on procedure and too little on results.\n"
+    "Supporters answer that careful procedure has kept the valley's budget balanced for a decade.\n"
+)
+SITE_PAGES = [
+    Article(
+        id=f"side-{n}",
+        outlet="The Other Side",
+        site="otherside.example",
+        title=title,
+        text=SITE_TEMPLATE + body,
+    )
+    for n, (title, body) in enumerate(
+        [
+            ("Ferry fares", "The Lorvik ferry will charge 12 crowns a trip from May, the operator said."),
+            ("Dam breach", "Soldiers evacuated 1,200 residents from Odda and Brenn when the Halden dam burst."),
+            ("School merger", "The schools of Odda and Brenn will merge next year to save money, the council decided."),
+        ]
+    )
+]
+
+
+def test_articles_of_one_outlet_are_one_source():
+    sources = sources_of([*SITE_PAGES, INDEPENDENT], [])
+    assert [[a.id for a in s] for s in sources] == [["daily"], ["side-0", "side-1", "side-2"]]
+
+
+def test_a_site_template_is_not_corroborated_by_the_sites_own_pages():
+    brief = _brief((*SITE_PAGES, INDEPENDENT), ())
+    assert not any("procedure" in s.text for s in brief.corroborated)
+    assert any("procedure" in s.text for s in brief.single_source)
+    # The dam breach page says what the independent report says: two sources, one of them the site.
+    evacuation = [s for s in brief.corroborated if "evacuated" in s.text]
+    assert len(evacuation) == 1 and sorted(evacuation[0].sources) == ["daily", "side-1"]
+
+
+def test_one_outlet_named_by_its_site_alone_is_one_source():
+    pages = [Article(id=a.id, site=a.site, title=a.title, text=a.text) for a in SITE_PAGES[:2]]
+    assert len(sources_of(pages, [])) == 1
+
+
 def test_quotes_are_grouped_with_every_carrier_and_the_speaker():
     brief = _brief()
     (quote,) = [q for q in brief.quotes if "everyone out" in q.text]

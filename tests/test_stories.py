@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import random
 
 from typer.testing import CliRunner
@@ -14,6 +15,7 @@ from newstrace.model import Article, Relation
 from newstrace.store import open_store
 from newstrace.stories import StoryOptions, cluster_articles, story_id
 from newstrace.stories.cluster import average_linkage, canonical_order, similarity_graph
+from newstrace.stories.decision import Evidence
 from newstrace.stories.features import (
     FeatureOptions,
     TermStats,
@@ -152,24 +154,27 @@ FARM_PROTESTS = [
 ]
 
 
+DAY_RULE = Evidence(same_weekday=math.log(1.2), other_weekday=math.log(0.7))
+
+
 def test_leads_naming_different_days_are_less_alike_than_the_same_day():
     articles = [Article(id=key, title=title, text=text) for key, title, text in FARM_PROTESTS]
-    options = StoryOptions()
+    options = StoryOptions(evidence=DAY_RULE)
     signatures = canonical_order([signature(a, options.features) for a in articles])
     assert [s.weekdays for s in signatures] == [(0,), (0,), (3,)]
     stats = TermStats.from_signatures(signatures)
     vectors = [stats.vector(s, options.features) for s in signatures]
-    plain = similarity_graph(vectors, signatures, StoryOptions(same_day_factor=1, other_day_factor=1))
+    plain = similarity_graph(vectors, signatures, StoryOptions(evidence=Evidence()))
     weighed = similarity_graph(vectors, signatures, options)
-    assert weighed[(0, 1)] == plain[(0, 1)] * options.same_day_factor
-    assert weighed[(0, 2)] == plain[(0, 2)] * options.other_day_factor
+    assert math.isclose(weighed[(0, 1)], plain[(0, 1)] * 1.2)
+    assert math.isclose(weighed[(0, 2)], plain[(0, 2)] * 0.7)
     # The Thursday blockade is a second event: with the day rule it stays out, without it it joins.
-    strict = StoryOptions(threshold=0.7)
+    strict = StoryOptions(threshold=0.7, evidence=DAY_RULE)
     assert _grouping(cluster_articles(articles, strict)) == {
         frozenset({"monday", "monday-too"}),
         frozenset({"thursday"}),
     }
-    blind = StoryOptions(threshold=0.7, same_day_factor=1, other_day_factor=1)
+    blind = StoryOptions(threshold=0.7, evidence=Evidence())
     assert _grouping(cluster_articles(articles, blind)) == {frozenset({"monday", "monday-too", "thursday"})}
 
 
@@ -405,3 +410,12 @@ def test_cli_commands_have_help():
     for command in (["stories", "--help"], ["stories", "rebuild", "--help"], ["export", "stories", "--help"]):
         result = runner.invoke(app, command)
         assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_a_rebuild_with_other_options_keeps_the_stories_it_leaves_alike(store):
+    articles = _articles([QUAKE_VALDORIA, QUAKE_KORVIA, ELECTION], date="2021-03-02")
+    _add(store, articles)
+    before = _rebuild(store)
+    after = _rebuild(store, StoryOptions(window_days=3))
+    assert after == before == cluster_articles(articles)
+    assert sorted(a for s in after for a in s.articles) == sorted(a.id for a in articles)

@@ -1,8 +1,9 @@
 """The story brief: what a story's independent sources agree on, what only one says, who copied whom.
 
-Copies do not corroborate their original: articles linked by relations (the relate
-stage's copy tree) form one source, and a statement counts as corroborated only when
-two or more such sources make it. ``make_brief`` is pure (articles, relations, story in;
+Copies do not corroborate their original, and an outlet does not corroborate itself:
+articles linked by relations (the relate stage's copy tree) and articles of one outlet
+or site form one source, and a statement counts as corroborated only when two or more
+such sources make it. ``make_brief`` is pure (articles, relations, story in;
 ``Brief`` out); ``BriefStage`` (brief/stage.py) makes and keeps the brief of every story as its
 articles change.
 """
@@ -59,15 +60,27 @@ class BriefOptions:
 
 
 def sources_of(articles: Sequence[Article], relations: Iterable[Relation]) -> list[list[Article]]:
-    """Independent sources: articles joined by relations form one, listed original (earliest) first.
+    """Independent sources: articles joined by relations form one, and so do the articles of one outlet or
+    site (a site's template passages, repeated on every page, would otherwise corroborate themselves);
+    each source lists its original (earliest) first.
 
     Returns:
         The sources, each a list of articles in (date, id) order, ordered by their first article.
     """
     ordered = sorted(articles, key=article_order)
     by_id = {a.id: a for a in ordered}
-    groups = connected(by_id, ((r.original, r.derived) for r in relations))
-    return [[by_id[i] for i in group] for group in groups]
+    links = [(r.original, r.derived) for r in relations]
+    first_of: dict[tuple[str, str], str] = {}
+    for article in ordered:
+        for key in _publisher_keys(article):
+            links.append((first_of.setdefault(key, article.id), article.id))
+    return [[by_id[i] for i in group] for group in connected(by_id, links)]
+
+
+def _publisher_keys(article: Article) -> list[tuple[str, str]]:
+    """The outlet and the site an article names (case and spacing ignored): one key each."""
+    named = (("outlet", article.outlet), ("site", article.site))
+    return [(kind, " ".join(value.casefold().split())) for kind, value in named if value and value.strip()]
 
 
 def _source_units(sources: list[list[Article]], copies: set[str], options: StatementOptions) -> list[Unit]:

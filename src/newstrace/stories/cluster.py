@@ -10,12 +10,15 @@ by that order, so the result depends only on the set of articles.
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from newstrace.stories.features import FeatureOptions, Signature, TermStats, same_event_day
+from newstrace.stories.decision import Evidence, pair_factor, shipped_model
+from newstrace.stories.features import FeatureOptions, Signature, TermStats
 from newstrace.stories.similarity import Postings, Vector
 
 # Pairs below this similarity are not kept in the graph: far under any sensible merge threshold,
@@ -27,7 +30,9 @@ MIN_EDGE = 0.05
 class StoryOptions:
     """When two groups of articles are one story.
 
-    The defaults were chosen on NeuS-val, ECB+ dev and BASIL dev (``python -m benchmarks.stories``).
+    The threshold and the evidence weights default to the shipped decision model
+    (``decision.json``, trained by ``benchmarks/train_stories.py``); the other defaults were chosen on
+    NeuS-val, ECB+ dev and BASIL dev (``python -m benchmarks.stories``).
 
     Attributes:
         threshold: Least average similarity between the articles of two groups for them to merge.
@@ -37,20 +42,29 @@ class StoryOptions:
             mention and none of the other's do (more than 1 turns the rule off).
         exclusive_min_group: The rule above applies only to groups of at least this many articles (in
             smaller groups, a name missing from the other side says little).
-        same_day_factor: Two articles' similarity is multiplied by this when their leads name the same
-            day for the event ("on Tuesday")...
-        other_day_factor: ...and by this when both name days and none is the same (1 turns either off).
+        evidence: What the weekdays and months the leads name, and the publication days, do to two
+            articles' similarity (``decision.pair_factor``).
         features: How each article's event signature is read.
     """
 
-    threshold: float = 0.2
+    threshold: float = field(default_factory=lambda: shipped_model().threshold)
     window_days: int = 7
     max_span_days: int = 30
     exclusive_share: float = 0.6
     exclusive_min_group: int = 4
-    same_day_factor: float = 1.2
-    other_day_factor: float = 0.7
+    evidence: Evidence = field(default_factory=lambda: shipped_model().evidence)
     features: FeatureOptions = field(default_factory=FeatureOptions)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> StoryOptions:
+        """Options from their JSON form; fields of older versions are ignored (their defaults apply)."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        values = {name: value for name, value in data.items() if name in known}
+        if "evidence" in values:
+            values["evidence"] = Evidence.from_dict(values["evidence"])
+        if "features" in values:
+            values["features"] = FeatureOptions(**values["features"])
+        return cls(**values)
 
 
 def canonical_order(signatures: Sequence[Signature]) -> list[Signature]:
@@ -58,27 +72,27 @@ def canonical_order(signatures: Sequence[Signature]) -> list[Signature]:
     return sorted(signatures, key=lambda s: (s.day is None, s.day or 0, s.article))
 
 
-def day_factor(a: Signature, b: Signature, options: StoryOptions) -> float:
-    """What the days the two leads name for their event do to the articles' similarity."""
-    same = same_event_day(a, b)
-    if same is None:
-        return 1.0
-    return options.same_day_factor if same else options.other_day_factor
+def cosine_pairs(
+    vectors: Sequence[Vector], signatures: Sequence[Signature], window_days: int
+) -> Iterator[tuple[int, int, float]]:
+    """Every pair (i < j) of articles in the time window that share a term, with their cosine."""
+    postings = Postings()
+    for doc, (vector, sig) in enumerate(zip(vectors, signatures, strict=True)):
+        for other, cosine in postings.scores(vector, sig.day, window_days).items():
+            yield other, doc, cosine
+        postings.add(doc, sig.day, vector)
 
 
 def similarity_graph(
     vectors: Sequence[Vector], signatures: Sequence[Signature], options: StoryOptions
 ) -> dict[tuple[int, int], float]:
     """Similarity of every pair (i < j) of articles in the window that share a term: the cosine of
-    their vectors, times the ``day_factor`` of their leads."""
-    postings = Postings()
+    their vectors, times what their time evidence does to it (``decision.pair_factor``)."""
     edges: dict[tuple[int, int], float] = {}
-    for doc, (vector, sig) in enumerate(zip(vectors, signatures, strict=True)):
-        for other, cosine in postings.scores(vector, sig.day, options.window_days).items():
-            score = cosine * day_factor(signatures[other], sig, options)
-            if score >= MIN_EDGE:
-                edges[(other, doc)] = score
-        postings.add(doc, sig.day, vector)
+    for a, b, cosine in cosine_pairs(vectors, signatures, options.window_days):
+        score = cosine * pair_factor(signatures[a], signatures[b], options.evidence)
+        if score >= MIN_EDGE:
+            edges[(a, b)] = score
     return edges
 
 

@@ -8,10 +8,10 @@ and is turned into a TF-IDF vector by ``TermStats``, where frequent topical word
 weigh little. Words are cut to a fixed prefix, a cheap stemmer that makes
 "Democrats"/"Democratic" and "impeach"/"impeachment" meet.
 
-A signature also keeps the weekdays its headline and first sentences name ("said on
-Wednesday"): news leads date their event that way, and two look-alike events in one
-week (a vote on Tuesday, another on Thursday) are told apart by it even where the
-articles carry no date.
+A signature also keeps the weekdays and months its headline and first sentences name
+("said on Wednesday", "added 943,000 jobs in July"): news leads date their event that
+way, and two look-alike events (a vote on Tuesday, another on Thursday; the July jobs
+report and the September one) are told apart by it even where the articles carry no date.
 """
 
 from __future__ import annotations
@@ -35,6 +35,12 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|\d[\d,.]*\d|\d|[.!?\n]")
 _BOUNDARY = frozenset(".!?\n")
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _WEEKDAY = re.compile(r"\b(" + "|".join(_WEEKDAYS) + r")\b")
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+# "May" is a month only before a day or a year ("May 3", "May 2019"); elsewhere it is mostly the verb.
+_MONTH = re.compile(r"\b(" + "|".join(m for m in _MONTHS if m != "May") + r"|May(?=\s+\d))\b")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“‘'])")
 
 
@@ -51,7 +57,8 @@ class FeatureOptions:
         number_weight: Weight of a number.
         top_terms: Terms kept in an article's vector, the highest TF-IDF first.
         max_df: Terms in more than this share of the articles are left out (too common to tell events apart).
-        weekday_sentences: Sentences of the body, after the headline, searched for the event's weekday.
+        weekday_sentences: Sentences of the body, after the headline, searched for the event's weekday
+            and month.
     """
 
     lead_chars: int = 2000
@@ -67,13 +74,14 @@ class FeatureOptions:
 @dataclass(frozen=True)
 class Signature:
     """An article's weighted terms (before IDF), the terms it writes as names, its publication day, and
-    the weekdays (0 is Monday) its lead names."""
+    the weekdays (0 is Monday) and months (0 is January) its lead names."""
 
     article: str
     day: int | None
     counts: tuple[tuple[str, float], ...]
     names: tuple[str, ...] = ()
     weekdays: tuple[int, ...] = ()
+    months: tuple[int, ...] = ()
 
 
 def publication_day(value: str | None) -> int | None:
@@ -94,8 +102,16 @@ def article_order(article: Article) -> tuple[bool, int, str]:
 
 def lead_weekdays(title: str, text: str, sentences: int) -> tuple[int, ...]:
     """The weekdays named in the headline and the first ``sentences`` sentences of the body."""
-    lead = " ".join(_SENTENCE_BREAK.split(text.lstrip()[:2000], maxsplit=sentences)[:sentences])
-    return tuple(sorted({_WEEKDAYS.index(name) for name in _WEEKDAY.findall(f"{title}\n{lead}")}))
+    return tuple(sorted({_WEEKDAYS.index(name) for name in _WEEKDAY.findall(_lead(title, text, sentences))}))
+
+
+def lead_months(title: str, text: str, sentences: int) -> tuple[int, ...]:
+    """The months named in the headline and the first ``sentences`` sentences of the body."""
+    return tuple(sorted({_MONTHS.index(name) for name in _MONTH.findall(_lead(title, text, sentences))}))
+
+
+def _lead(title: str, text: str, sentences: int) -> str:
+    return title + "\n" + " ".join(_SENTENCE_BREAK.split(text.lstrip()[:2000], maxsplit=sentences)[:sentences])
 
 
 def event_days(sig: Signature) -> frozenset[int]:
@@ -118,6 +134,13 @@ def same_event_day(a: Signature, b: Signature) -> bool | None:
     if a.day is not None and b.day is not None:
         return not event_days(a).isdisjoint(event_days(b))
     return not set(a.weekdays).isdisjoint(b.weekdays)
+
+
+def same_event_month(a: Signature, b: Signature) -> bool | None:
+    """Whether two leads name a month in common; None when either names none."""
+    if not a.months or not b.months:
+        return None
+    return not set(a.months).isdisjoint(b.months)
 
 
 def scan(text: str, options: FeatureOptions) -> tuple[Counter[str], set[str]]:
@@ -168,6 +191,7 @@ def signature(article: Article, options: FeatureOptions) -> Signature:
         tuple(sorted(counts.items())),
         tuple(sorted(names | title_names)),
         lead_weekdays(article.title or "", article.text, options.weekday_sentences),
+        lead_months(article.title or "", article.text, options.weekday_sentences),
     )
 
 

@@ -18,7 +18,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from newstrace.model import Article
-from newstrace.stories.cluster import StoryOptions, day_factor, joined_span
+from newstrace.stories.cluster import StoryOptions, joined_span
+from newstrace.stories.decision import pair_factor
 from newstrace.stories.features import Signature, TermStats, signature
 from newstrace.stories.similarity import Postings
 
@@ -66,7 +67,7 @@ class StoryIndex:
         vector = self.stats.vector(sig, self.options.features, counted=counted)
         totals: dict[str, float] = defaultdict(float)
         for doc, cosine in self._postings.scores(vector, sig.day, self.options.window_days).items():
-            totals[self._story_of[doc]] += cosine * day_factor(self._signatures[doc], sig, self.options)
+            totals[self._story_of[doc]] += cosine * pair_factor(self._signatures[doc], sig, self.options.evidence)
         day = None if sig.day is None else (sig.day, sig.day)
         scores = {}
         for story, total in totals.items():
