@@ -21,7 +21,7 @@ have nothing for relate to read, and its copies are still worth finding.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from newstrace.extract.templates import SiteTemplates, TemplateOptions, article_keys, strip_templates
@@ -58,11 +58,8 @@ class TemplateStep:
             kept.update(self._learnt(store, due))
             changes.settings[KEPT] = json.dumps(kept, sort_keys=True)
         for article in store.articles.many(due):
-            site = _site(article)
-            if not kept.get(site):
-                continue
-            stripped = strip_templates(article, frozenset(kept[site]))
-            if stripped is not article and stripped.text.strip():
+            stripped = without_templates(article, kept.get(site_of(article), ()))
+            if stripped is not None:
                 changes.articles_rewritten.append((article.id, dumps(stripped.to_dict())))
                 lines += len(stripped.removed) - len(article.removed)
         return changes, TemplateReport(len(changes.articles_rewritten), lines)
@@ -71,12 +68,27 @@ class TemplateStep:
         """The template lines of each site of ``due``, learnt from every article the store holds for it."""
         sites = store.articles.sites()
         due_sites = {sites[i] for i in due if sites.get(i)}
-        learner = SiteTemplates(self.options)
-        for article in store.articles.many([i for i, site in sites.items() if site in due_sites]):
-            learner.add(_site(article), article.id, article_keys(article))
-        return {site: sorted(learner.templates(site)) for site in sorted(due_sites)}
+        return learn_templates(store.articles.many([i for i, site in sites.items() if site in due_sites]), self.options)
 
 
-def _site(article: Article) -> str:
+def learn_templates(articles: Iterable[Article], options: TemplateOptions) -> dict[str, list[str]]:
+    """The template line keys of each site among ``articles``, learnt from them all (both engines call this)."""
+    learner, sites = SiteTemplates(options), set()
+    for article in articles:
+        if site := site_of(article):
+            learner.add(site, article.id, article_keys(article))
+            sites.add(site)
+    return {site: sorted(learner.templates(site)) for site in sorted(sites)}
+
+
+def without_templates(article: Article, templates: Collection[str]) -> Article | None:
+    """``article`` with its site's ``templates`` lines moved out; None when none moved or no text would be left."""
+    if not templates:
+        return None
+    stripped = strip_templates(article, frozenset(templates))
+    return stripped if stripped is not article and stripped.text.strip() else None
+
+
+def site_of(article: Article) -> str:
     """The site an article is learnt under: as the store lists it (its site, else its outlet)."""
     return article.site or article.outlet or ""

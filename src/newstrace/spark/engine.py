@@ -17,7 +17,7 @@ from typing import Any
 
 from newstrace.engine import AnalyzeOptions, PipelineError
 from newstrace.spark import per_story
-from newstrace.spark.extract import read_items, split_items
+from newstrace.spark.extract import read_items, split_items, strip_site_templates
 from newstrace.spark.output import STAGE_TABLES, marker_path, stage_settings, table_path
 from newstrace.spark.relate import relate
 from newstrace.spark.session import FileSystem, SparkOptions, spark_session
@@ -127,7 +127,7 @@ class SparkEngine:
         def extract() -> dict[str, Any]:
             items = read_items(spark, inputs, options.ingest.sources).localCheckpoint()
             articles, problems = split_items(spark, items)
-            return {"articles": articles, "problems": problems}
+            return {"articles": strip_site_templates(spark, articles, options.templates), "problems": problems}
 
         steps = {
             "extract": extract,

@@ -21,12 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from newstrace.engine.ingest import extract_item
+from newstrace.extract.stage import learn_templates, without_templates
+from newstrace.extract.templates import TemplateOptions
 from newstrace.model import Article, Problem
 from newstrace.sources import SourceItem, SourceOptions, file_format, read_file, read_sources
 from newstrace.sources.readers import read_json_lines
 from newstrace.spark.frames import record_columns, record_schema
 from newstrace.spark.output import INPUT_ORDER
-from newstrace.tables import to_row
+from newstrace.tables import from_row, to_row
 
 Key = tuple[int, str, int]
 """Where an item came in: the input's place among the inputs, the file (for inputs read by file), the item."""
@@ -139,3 +141,27 @@ def split_items(spark: Any, items: Any) -> tuple[Any, Any]:
         .unionByName(refused)
     )
     return kept, problems
+
+
+def strip_site_templates(spark: Any, articles: Any, options: TemplateOptions) -> Any:
+    """The articles with their sites' template lines moved out, as the embedded engine's bulk run does:
+    each site's templates are learnt from all its articles (one site's articles go to one task)."""
+    names = articles.columns
+
+    def per_site(group: tuple[str, Any]) -> Iterator[tuple[Any, ...]]:
+        site, rows = group[0], list(group[1])
+        if not site:
+            yield from (tuple(row) for row in rows)
+            return
+        found = [from_row(Article, row.asDict()) for row in rows]
+        templates = learn_templates(found, options).get(site, [])
+        for row, article in zip(rows, found, strict=True):
+            stripped = without_templates(article, templates)
+            if stripped is None:
+                yield tuple(row)
+                continue
+            values = {**row.asDict(), **{k: v for k, v in to_row(stripped).items() if k in ("text", "removed")}}
+            yield tuple(values[name] for name in names)
+
+    sites = articles.rdd.map(lambda row: (row["site"] or row["outlet"] or "", row))
+    return spark.createDataFrame(sites.groupByKey().flatMap(per_site), articles.schema)

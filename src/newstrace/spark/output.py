@@ -72,7 +72,7 @@ def stage_settings(stage: str, inputs: list[str], options: AnalyzeOptions) -> di
     """What a stage's output depends on: the inputs and the options of it and every stage before it."""
     stories = options.stories or StoryOptions()
     parts = {
-        "extract": {"inputs": inputs, "ingest": asdict(options.ingest.sources)},
+        "extract": {"inputs": inputs, "ingest": asdict(options.ingest.sources), "templates": asdict(options.templates)},
         "relate": {"relate": asdict(options.relate)},
         "stories": {"stories": asdict(stories)},
         "checks": {"checks": asdict(options.checks)},
