@@ -5,7 +5,7 @@ collection's term statistics, then ``join_copies``), computed in parts.
    article's vector from them (``TermStats.vector``).
 2. The similarity graph: pairs that share a vector term inside the time window, by a join on terms; each
    pair's similarity added up over the later article's vector in its order, as ``similarity_graph`` adds
-   it, times ``day_factor``; pairs under ``MIN_EDGE`` are left out, as there.
+   it, times ``decision.pair_factor``; pairs under ``MIN_EDGE`` are left out, as there.
 3. Average linkage never merges across the connected parts of the edges at or above the merge threshold
    (see ``cluster_graph``), so each part is grouped on its own by ``cluster_graph``, in canonical order.
 4. Copies join their original's story (``join_copies`` is connected parts of the groups and the
@@ -21,12 +21,13 @@ from typing import Any
 from newstrace.model import Article, Story
 from newstrace.spark.frames import connected_groups, python_step, record_columns, record_schema
 from newstrace.stories import StoryOptions
-from newstrace.stories.cluster import MIN_EDGE, canonical_order, cluster_graph, day_factor
+from newstrace.stories.cluster import MIN_EDGE, canonical_order, cluster_graph
+from newstrace.stories.decision import pair_factor
 from newstrace.stories.features import Signature, TermStats, signature
 from newstrace.stories.groups import make_story
 from newstrace.tables import from_row, to_row
 
-_SIGNATURES = "id string, day int, terms array<string>, weights array<double>, names array<string>, weekdays array<int>"
+_SIGNATURES = "id string, day int, terms array<string>, weights array<double>, names array<string>, weekdays array<int>, months array<int>"
 _VECTORS = "id string, day int, vector array<struct<term:string,weight:double>>"
 _EDGES = "left string, right string, score double"
 
@@ -76,12 +77,12 @@ def _signatures(rows: Iterator[Any], options: StoryOptions) -> Iterator[tuple]:
     for row in rows:
         sig = signature(Article(id=row["id"], text=row["text"], title=row["title"], date=row["date"]), options.features)
         terms = [term for term, _ in sig.counts]
-        yield sig.article, sig.day, terms, [weight for _, weight in sig.counts], list(sig.names), list(sig.weekdays)
+        yield sig.article, sig.day, terms, [weight for _, weight in sig.counts], list(sig.names), list(sig.weekdays), list(sig.months)
 
 
 def _signature(row: Any) -> Signature:
     return Signature(
-        row["id"], row["day"], tuple(zip(row["terms"], row["weights"], strict=True)), tuple(row["names"]), tuple(row["weekdays"])
+        row["id"], row["day"], tuple(zip(row["terms"], row["weights"], strict=True)), tuple(row["names"]), tuple(row["weekdays"]), tuple(row["months"])
     )
 
 
@@ -109,19 +110,21 @@ def _similarity_edges(vectors: Any, signatures: Any, options: StoryOptions) -> A
         .agg(F.collect_list(F.struct(F.col("a.pos").alias("left_pos"), F.col("b.pos").alias("right_pos"),
                                      F.col("a.weight").alias("left_weight"), F.col("b.weight").alias("right_weight"))).alias("shared"))
     )
-    days = signatures.select("id", "day", "weekdays")
+    days = signatures.select("id", "day", "weekdays", "months")
     both = shared.join(
-        days.select(F.col("id").alias("left"), F.col("day").alias("left_day"), F.col("weekdays").alias("left_weekdays")), "left"
+        days.select(F.col("id").alias("left"), F.col("day").alias("left_day"), F.col("weekdays").alias("left_weekdays"),
+                     F.col("months").alias("left_months")), "left"
     ).join(
-        days.select(F.col("id").alias("right"), F.col("day").alias("right_day"), F.col("weekdays").alias("right_weekdays")), "right"
+        days.select(F.col("id").alias("right"), F.col("day").alias("right_day"), F.col("weekdays").alias("right_weekdays"),
+                     F.col("months").alias("right_months")), "right"
     )
     return python_step(both, functools.partial(_similarities, options=options), _EDGES)
 
 
 def _similarities(rows: Iterator[Any], options: StoryOptions) -> Iterator[tuple]:
     for row in rows:
-        left = Signature(row["left"], row["left_day"], (), (), tuple(row["left_weekdays"]))
-        right = Signature(row["right"], row["right_day"], (), (), tuple(row["right_weekdays"]))
+        left = Signature(row["left"], row["left_day"], (), (), tuple(row["left_weekdays"]), tuple(row["left_months"]))
+        right = Signature(row["right"], row["right_day"], (), (), tuple(row["right_weekdays"]), tuple(row["right_months"]))
         # The later article in canonical order is the one whose vector is read in order (``similarity_graph``).
         other, doc = canonical_order([left, right])
         doc_side = "left" if doc is left else "right"
@@ -129,7 +132,7 @@ def _similarities(rows: Iterator[Any], options: StoryOptions) -> Iterator[tuple]
         cosine = 0.0
         for term in sorted(row["shared"], key=lambda term: term[f"{doc_side}_pos"]):
             cosine += term[f"{doc_side}_weight"] * term[f"{other_side}_weight"]
-        score = cosine * day_factor(other, doc, options)
+        score = cosine * pair_factor(other, doc, options.evidence)
         if score >= MIN_EDGE:
             yield row["left"], row["right"], score
 
