@@ -37,6 +37,11 @@ _WORD = re.compile(r"[^\W\d_]+")
 # Names are compared by their first letters, diacritics folded: inflection ("Obamy", "Obamának")
 # changes endings, transliteration changes marks ("Paříž" / "Paris").
 NAME_KEY_LENGTH = 4
+# A Roman numeral of two letters or more ("XXII. kerület", "Benedict XVI"): the same number as the
+# digits another language writes for it, so it is read as a number, not as a name. I, V and X only:
+# L, C, D and M also spell words and initials ("DC", "CD", "MD").
+_ROMAN = re.compile(r"\b(X{0,3})(IX|IV|V?I{0,3})\b")
+_ROMAN_DIGITS = {"": 0, "I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9}
 # Languages that write every noun with a capital letter.
 CAPITALISED_NOUNS = frozenset(("de", "lb"))
 # Articles whose sentences (and vectors) are kept for the next comparisons.
@@ -70,7 +75,7 @@ class CrosslingualOptions:
     enabled: bool = True
     meaning: bool = True
     top_k: int = 8
-    search_k: int = 48
+    search_k: int = 192
     main_language: str | None = "en"
     min_candidate_score: float = 0.01
     min_coverage: float = 0.4
@@ -80,6 +85,7 @@ class CrosslingualOptions:
     align: AlignOptions = field(default_factory=AlignOptions)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(word: str) -> str:
     """``word`` lower-cased with its diacritics taken off ("Paříž" -> "pariz")."""
     decomposed = unicodedata.normalize("NFKD", word.lower())
@@ -99,10 +105,18 @@ def xsentences(text: str, language: str | None) -> list[XSentence]:
                 anchors.add("#" + (str(int(value)) if value.is_integer() else repr(round(value, 6))))
         for index, match in enumerate(_WORD.finditer(piece)):
             word = match.group()
-            if index and word[0].isupper() and len(word) >= 3 and word.lower() not in STOPWORDS:
+            if (value := roman_value(word)) is not None:
+                anchors.add(f"#{value}")
+            elif index and word[0].isupper() and len(word) >= 3 and word.lower() not in STOPWORDS:
                 anchors.add(fold(word)[:NAME_KEY_LENGTH])
         found.append(XSentence((start, end), end - start, frozenset(anchors)))
     return found
+
+
+def roman_value(word: str) -> int | None:
+    """The value of ``word`` as a Roman numeral of two letters or more in I, V and X ("XXII" -> 22), else None."""
+    match = _ROMAN.fullmatch(word) if len(word) >= 2 and word[0] in "IVX" else None
+    return len(match.group(1)) * 10 + _ROMAN_DIGITS[match.group(2)] if match else None
 
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -199,12 +213,13 @@ class Translations:
         """The aligned evidence of ``left`` (as the original) and ``right``, when it shows a translation.
 
         Lengths, numbers and names decide first; the encoder (loaded on first need) is asked only
-        about pairs they leave open: covered in part, above ``options.meaning_floor``.
+        about pairs they leave open: covered above ``options.meaning_floor`` but not a translation
+        yet, whether for too little coverage or for too little of it confirmed (a text with few
+        names and numbers is covered by its lengths, and only meaning can confirm it).
         """
         options = self.options
         comparison = self._align(left, right, None)
-        weighted = comparison.shorter().weighted
-        if options.meaning_floor <= weighted < options.min_coverage:
+        if comparison.shorter().weighted >= options.meaning_floor and not is_translation(comparison, options):
             encoder = self._encoder_for(left, right)
             if encoder is not None:
                 meaning = self._vectors_of(right, encoder) @ self._vectors_of(left, encoder).T
