@@ -23,7 +23,7 @@ from newstrace.nlp.multilingual import (
 )
 from newstrace.nlp.numbers import localized_number, writes_decimal_comma
 from newstrace.relate import RelateOptions, Relator, relate_all
-from newstrace.relate.bitext import align_translation
+from newstrace.relate.bitext import AlignOptions, Profile, align_translation
 from newstrace.relate.candidates import CandidateIndex, fingerprint
 from newstrace.relate.crosslingual import (
     CrosslingualOptions,
@@ -296,3 +296,15 @@ def test_candidates_are_found_past_many_articles_of_the_searching_article_s_own_
     translation = _article("translation-es", SPANISH, "es")
     found = Translations(CrosslingualOptions(main_language=None)).candidates(translation, candidates, index, [])
     assert found == ["original-en"]
+
+
+def test_capitalised_words_that_differ_count_against_a_bead_only_where_told() -> None:
+    english = "The Central Bank of the Republic raised its main rate again on Monday morning."
+    hungarian = "A Nemzeti Jegybank hétfő reggel ismét megemelte az irányadó kamatlábat."
+    strict = align_translation(xsentences(english, "en"), xsentences(hungarian, "hu"))
+    lenient_options = AlignOptions(unmatched_names=0.0)
+    lenient = align_translation(xsentences(english, "en"), xsentences(hungarian, "hu"), options=lenient_options)
+    assert strict.matched == 0 and lenient.matched == 1
+    # A language that capitalises every noun keeps its names counted against.
+    german = Profile(xsentences("Die Zentralbank der Republik erhöhte am Montag ihren Leitzins.", "de"), True)
+    assert align_translation(xsentences(hungarian, "hu"), german, options=lenient_options).matched == 0

@@ -70,6 +70,10 @@ class CrosslingualOptions:
             have said no); from it up to ``min_coverage``, it is.
         min_pairs: aligned sentence groups a translation needs at least (fewer for shorter texts).
         align: how sentence pairs are judged.
+        unmatched_names_without_meaning: ``align.unmatched_names`` where the encoder is not asked.
+            Names that differ count against a pair the encoder judges (it finds sentences about the
+            same event alike); without it, lengths, numbers and shared names decide, and a
+            capitalised word without a counterpart is as often a translated title as a name.
     """
 
     enabled: bool = True
@@ -83,6 +87,7 @@ class CrosslingualOptions:
     meaning_floor: float = 0.2
     min_pairs: int = 3
     align: AlignOptions = field(default_factory=AlignOptions)
+    unmatched_names_without_meaning: float = 0.0
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -218,16 +223,20 @@ class Translations:
         names and numbers is covered by its lengths, and only meaning can confirm it).
         """
         options = self.options
-        comparison = self._align(left, right, None)
+        comparison = self._align(
+            left, right, None, replace(options.align, unmatched_names=options.unmatched_names_without_meaning)
+        )
         if comparison.shorter().weighted >= options.meaning_floor and not is_translation(comparison, options):
             encoder = self._encoder_for(left, right)
             if encoder is not None:
                 meaning = self._vectors_of(right, encoder) @ self._vectors_of(left, encoder).T
-                comparison = self._align(left, right, meaning)
+                comparison = self._align(left, right, meaning, options.align)
         return comparison if is_translation(comparison, options) else None
 
-    def _align(self, left: Article, right: Article, meaning: np.ndarray | None) -> Comparison:
-        return align_translation(self._profile_of(left), self._profile_of(right), meaning, self.options.align)
+    def _align(
+        self, left: Article, right: Article, meaning: np.ndarray | None, options: AlignOptions
+    ) -> Comparison:
+        return align_translation(self._profile_of(left), self._profile_of(right), meaning, options)
 
     def _encoder_for(self, left: Article, right: Article) -> object | None:
         from newstrace.nlp.multilingual import LANGUAGES
