@@ -70,10 +70,11 @@ class CrosslingualOptions:
             have said no); from it up to ``min_coverage``, it is.
         min_pairs: aligned sentence groups a translation needs at least (fewer for shorter texts).
         align: how sentence pairs are judged.
-        unmatched_names_without_meaning: ``align.unmatched_names`` where the encoder is not asked.
-            Names that differ count against a pair the encoder judges (it finds sentences about the
-            same event alike); without it, lengths, numbers and shared names decide, and a
-            capitalised word without a counterpart is as often a translated title as a name.
+        unmatched_names_without_meaning: ``align.unmatched_names`` where the encoder cannot be
+            asked (languages it does not know, or not installed). Names that differ count against
+            pairs the encoder may judge (it finds sentences about the same event alike); without it,
+            lengths, numbers and shared names decide, and a capitalised word without a counterpart
+            is as often a translated title or institution as a name.
     """
 
     enabled: bool = True
@@ -217,18 +218,23 @@ class Translations:
     def verify(self, left: Article, right: Article) -> Comparison | None:
         """The aligned evidence of ``left`` (as the original) and ``right``, when it shows a translation.
 
-        Lengths, numbers and names decide first; the encoder (loaded on first need) is asked only
-        about pairs they leave open: covered above ``options.meaning_floor`` but not a translation
-        yet, whether for too little coverage or for too little of it confirmed (a text with few
-        names and numbers is covered by its lengths, and only meaning can confirm it).
+        Lengths, numbers and names decide first; where the encoder knows both languages, it is
+        asked about the pairs they leave open: covered above ``options.meaning_floor`` but not a
+        translation yet, whether for too little coverage or for too little of it confirmed (a text
+        with few names and numbers is covered by its lengths, and only meaning can confirm it).
+        Where it cannot be asked, names that differ count nothing against a sentence pair
+        (``options.unmatched_names_without_meaning``).
         """
         options = self.options
-        comparison = self._align(
-            left, right, None, replace(options.align, unmatched_names=options.unmatched_names_without_meaning)
-        )
-        if comparison.shorter().weighted >= options.meaning_floor and not is_translation(comparison, options):
-            encoder = self._encoder_for(left, right)
-            if encoder is not None:
+        encoder = self._encoder_for(left, right)
+        if encoder is None:
+            lenient = replace(options.align, unmatched_names=options.unmatched_names_without_meaning)
+            comparison = self._align(left, right, None, lenient)
+        else:
+            comparison = self._align(left, right, None, options.align)
+            if comparison.shorter().weighted >= options.meaning_floor and not is_translation(
+                comparison, options
+            ):
                 meaning = self._vectors_of(right, encoder) @ self._vectors_of(left, encoder).T
                 comparison = self._align(left, right, meaning, options.align)
         return comparison if is_translation(comparison, options) else None
