@@ -228,6 +228,8 @@ class Translations:
         options = self.options
         encoder = self._encoder_for(left, right)
         if encoder is None:
+            if not self._profile_of(left).anchors & self._profile_of(right).anchors:
+                return None  # nothing could confirm a sentence pair (``options.min_confirmed``)
             lenient = replace(options.align, unmatched_names=options.unmatched_names_without_meaning)
             comparison = self._align(left, right, None, lenient)
         else:
