@@ -6,6 +6,7 @@ Spanish translation, and an independent Spanish report of the same flood.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -22,12 +23,15 @@ from newstrace.nlp.multilingual import (
 )
 from newstrace.nlp.numbers import localized_number, writes_decimal_comma
 from newstrace.relate import RelateOptions, Relator, relate_all
-from newstrace.relate.bitext import align_translation
+from newstrace.relate.bitext import AlignOptions, Profile, align_translation
+from newstrace.relate.candidates import CandidateIndex, fingerprint
 from newstrace.relate.crosslingual import (
     CrosslingualOptions,
+    Translations,
     anchor_stems,
     fold,
     is_translation,
+    roman_value,
     xsentences,
 )
 
@@ -230,3 +234,77 @@ def test_a_translation_arriving_after_its_original_finds_it() -> None:
     assert [(r.original, r.derived, r.kind) for r in relations] == [
         ("original-en", "translation-es", "translation")
     ]
+
+
+@pytest.mark.parametrize(
+    ("word", "value"),
+    [("XXII", 22), ("XVI", 16), ("IV", 4), ("XXXIX", 39), ("I", None), ("X", None), ("IIII", None), ("Xi", None), ("DC", None)],
+)
+def test_roman_numerals_of_two_letters_or_more_have_their_value(word: str, value: int | None) -> None:
+    assert roman_value(word) == value
+
+
+def test_a_roman_numeral_is_the_same_number_as_the_digits_of_its_translation() -> None:
+    (hungarian,) = xsentences("Elkészült a vélemény a XXII. kerületi kapitány balesetéről.", "hu")
+    (english,) = xsentences("The opinion on the accident of the District 22 police chief is out.", "en")
+    assert "#22" in hungarian.anchors & english.anchors
+    assert "xxii" not in hungarian.anchors
+
+
+# A text with no names and no numbers: only lengths and meaning can align it.
+PLAIN_ENGLISH = (
+    "The rain stopped in the early morning and the streets dried slowly.\n\n"
+    "Shop owners opened their doors and swept the water out onto the pavement.\n\n"
+    "Children went back to school after a long week at home with their parents.\n\n"
+    "The buses ran again, although many of them were late and crowded.\n\n"
+    "By the evening the town looked almost as it had before the storm came."
+)
+PLAIN_SPANISH = (
+    "La lluvia paró de madrugada y las calles se secaron poco a poco.\n\n"
+    "Los comerciantes abrieron sus puertas y barrieron el agua hacia la acera.\n\n"
+    "Los niños volvieron a la escuela tras una larga semana en casa con sus padres.\n\n"
+    "Los autobuses volvieron a circular, aunque muchos iban con retraso y llenos.\n\n"
+    "Al caer la tarde el pueblo parecía casi el mismo que antes de la tormenta."
+)
+
+
+class _SentenceNumberEncoder:
+    """Puts the n-th sentence of any text at the n-th unit vector: every sentence meets its counterpart."""
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return np.eye(len(texts), 8, dtype=np.float32)
+
+
+def test_meaning_confirms_a_translation_that_lengths_cover_but_nothing_else_can() -> None:
+    options = CrosslingualOptions()
+    english, spanish = _article("a", PLAIN_ENGLISH, "en"), _article("b", PLAIN_SPANISH, "es")
+    by_lengths = align_translation(xsentences(PLAIN_ENGLISH, "en"), xsentences(PLAIN_SPANISH, "es"))
+    assert by_lengths.shorter().weighted >= options.min_coverage and by_lengths.shorter().confirmed == 0
+    assert Translations(replace(options, meaning=False)).verify(english, spanish) is None
+    comparison = Translations(options, encoder=_SentenceNumberEncoder()).verify(english, spanish)
+    assert comparison is not None and comparison.shorter().confirmed > options.min_confirmed
+
+
+def test_candidates_are_found_past_many_articles_of_the_searching_article_s_own_language() -> None:
+    index: dict[str, Article] = {"original-en": _article("original-en", ENGLISH, "en")}
+    # Spanish sites that ran the same translation: each shares more with it than the original does.
+    for number in range(100):
+        index[f"es-{number:03}"] = _article(f"es-{number:03}", SPANISH, "es")
+    candidates = CandidateIndex()
+    for article_id, article in index.items():
+        candidates.add(article_id, fingerprint(article.text))
+    translation = _article("translation-es", SPANISH, "es")
+    found = Translations(CrosslingualOptions(main_language=None)).candidates(translation, candidates, index, [])
+    assert found == ["original-en"]
+
+
+def test_capitalised_words_that_differ_count_against_a_bead_only_where_told() -> None:
+    english = "The Central Bank of the Republic raised its main rate again on Monday morning."
+    hungarian = "A Nemzeti Jegybank hétfő reggel ismét megemelte az irányadó kamatlábat."
+    strict = align_translation(xsentences(english, "en"), xsentences(hungarian, "hu"))
+    lenient_options = AlignOptions(unmatched_names=0.0)
+    lenient = align_translation(xsentences(english, "en"), xsentences(hungarian, "hu"), options=lenient_options)
+    assert strict.matched == 0 and lenient.matched == 1
+    # A language that capitalises every noun keeps its names counted against.
+    german = Profile(xsentences("Die Zentralbank der Republik erhöhte am Montag ihren Leitzins.", "de"), True)
+    assert align_translation(xsentences(hungarian, "hu"), german, options=lenient_options).matched == 0

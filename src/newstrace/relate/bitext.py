@@ -43,6 +43,9 @@ class AlignOptions:
         meaning_weight: weight of the encoder's similarity, where it is given.
         meaning_neutral: the similarity that says nothing either way.
         band: how far (as a share of the text) a bead may stray from the diagonal.
+        unmatched_names: what names count when both sides have some and at most half of the
+            smaller side's are found on the other (-1: against the bead, 0: nothing). Sides whose
+            language capitalises nouns always count them against.
     """
 
     min_length_fit: float = 0.3
@@ -50,6 +53,7 @@ class AlignOptions:
     meaning_weight: float = 6.0
     meaning_neutral: float = 0.45
     band: float = 0.2
+    unmatched_names: float = -1.0
 
 
 @dataclass(frozen=True)
@@ -182,7 +186,7 @@ def _bead_scores(
     scores, contents = [], []
     for k, l_, prior in _SHAPES:
         fit = _length_fit(_group(original.lengths, k)[None, :], _group(derived.lengths, l_)[:, None], ratio)
-        content = options.anchor_weight * _anchor_agreement(original, k, derived, l_, shared)
+        content = options.anchor_weight * _anchor_agreement(original, k, derived, l_, shared, options)
         if meaning is not None:
             content = content + options.meaning_weight * (
                 _group_meaning(meaning, k, l_) - options.meaning_neutral
@@ -249,14 +253,20 @@ def _erfc(x: np.ndarray) -> np.ndarray:
     return poly * np.exp(-x * x)
 
 
-def _anchor_agreement(original: Profile, k: int, derived: Profile, l_: int, shared: list[str]) -> np.ndarray:
+def _anchor_agreement(
+    original: Profile, k: int, derived: Profile, l_: int, shared: list[str], options: AlignOptions
+) -> np.ndarray:
     """Per (derived, original) group pair, -2..2: do the two give the same numbers and name the same names?
 
-    Each is the share of anchors found on the other side, rescaled to -1..1. Numbers are required:
-    a translator keeps every figure, so one given on one side only counts against the pair. Names
-    are compared by the smaller side's share, and only where both sides have some (German
-    capitalises every noun, English only names); names on one side only count against, unless
-    that side capitalises nouns. 0 where there is nothing to tell by.
+    Numbers are required: a translator keeps every figure, so one given on one side only counts
+    against the pair (the share found on both sides, rescaled to -1..1). Names count by the share
+    of the smaller side's found on the other, rescaled to -1..1 and held at ``options.unmatched_names``
+    or above: translation keeps names but changes the other capitalised words (an institution, a
+    title: "Banco Central Europeo" / "Európai Központi Bank"), so names that differ may be only
+    weak evidence against. A side whose language capitalises every noun (German) has capitalised
+    words in nearly every sentence; there the other side's names must be found. Names on one side
+    only, and none on the other, count against, unless that side capitalises nouns.
+    0 where there is nothing to tell by.
     """
     numbers_o, names_o = original.numbers[k], original.names[k]
     numbers_d, names_d = derived.numbers[l_], derived.names[l_]
@@ -268,7 +278,10 @@ def _anchor_agreement(original: Profile, k: int, derived: Profile, l_: int, shar
     union = numbers_o[None, :] + numbers_d[:, None] - shared_numbers
     smaller = np.minimum(names_o[None, :], names_d[:, None])
     number_agreement = np.where(union > 0, 2 * shared_numbers / np.maximum(union, 1) - 1, 0.0)
-    name_agreement = np.where(smaller > 0, 2 * shared_names / np.maximum(smaller, 1) - 1, 0.0)
+    floor = -1.0 if original.capitalises_nouns or derived.capitalises_nouns else options.unmatched_names
+    name_agreement = np.where(
+        smaller > 0, np.maximum(2 * shared_names / np.maximum(smaller, 1) - 1, floor), 0.0
+    )
     # Names on one side only count against, unless that side's capitals may be nouns.
     one_sided = ((names_o[None, :] > 0) & (names_d[:, None] == 0) & (not original.capitalises_nouns)) | (
         (names_d[:, None] > 0) & (names_o[None, :] == 0) & (not derived.capitalises_nouns)

@@ -37,6 +37,11 @@ _WORD = re.compile(r"[^\W\d_]+")
 # Names are compared by their first letters, diacritics folded: inflection ("Obamy", "Obamának")
 # changes endings, transliteration changes marks ("Paříž" / "Paris").
 NAME_KEY_LENGTH = 4
+# A Roman numeral of two letters or more ("XXII. kerület", "Benedict XVI"): the same number as the
+# digits another language writes for it, so it is read as a number, not as a name. I, V and X only:
+# L, C, D and M also spell words and initials ("DC", "CD", "MD").
+_ROMAN = re.compile(r"\b(X{0,3})(IX|IV|V?I{0,3})\b")
+_ROMAN_DIGITS = {"": 0, "I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9}
 # Languages that write every noun with a capital letter.
 CAPITALISED_NOUNS = frozenset(("de", "lb"))
 # Articles whose sentences (and vectors) are kept for the next comparisons.
@@ -65,12 +70,17 @@ class CrosslingualOptions:
             have said no); from it up to ``min_coverage``, it is.
         min_pairs: aligned sentence groups a translation needs at least (fewer for shorter texts).
         align: how sentence pairs are judged.
+        unmatched_names_without_meaning: ``align.unmatched_names`` where the encoder cannot be
+            asked (languages it does not know, or not installed). Names that differ count against
+            pairs the encoder may judge (it finds sentences about the same event alike); without it,
+            lengths, numbers and shared names decide, and a capitalised word without a counterpart
+            is as often a translated title or institution as a name.
     """
 
     enabled: bool = True
     meaning: bool = True
     top_k: int = 8
-    search_k: int = 48
+    search_k: int = 192
     main_language: str | None = "en"
     min_candidate_score: float = 0.01
     min_coverage: float = 0.4
@@ -78,8 +88,10 @@ class CrosslingualOptions:
     meaning_floor: float = 0.2
     min_pairs: int = 3
     align: AlignOptions = field(default_factory=AlignOptions)
+    unmatched_names_without_meaning: float = 0.0
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(word: str) -> str:
     """``word`` lower-cased with its diacritics taken off ("Paříž" -> "pariz")."""
     decomposed = unicodedata.normalize("NFKD", word.lower())
@@ -99,10 +111,18 @@ def xsentences(text: str, language: str | None) -> list[XSentence]:
                 anchors.add("#" + (str(int(value)) if value.is_integer() else repr(round(value, 6))))
         for index, match in enumerate(_WORD.finditer(piece)):
             word = match.group()
-            if index and word[0].isupper() and len(word) >= 3 and word.lower() not in STOPWORDS:
+            if (value := roman_value(word)) is not None:
+                anchors.add(f"#{value}")
+            elif index and word[0].isupper() and len(word) >= 3 and word.lower() not in STOPWORDS:
                 anchors.add(fold(word)[:NAME_KEY_LENGTH])
         found.append(XSentence((start, end), end - start, frozenset(anchors)))
     return found
+
+
+def roman_value(word: str) -> int | None:
+    """The value of ``word`` as a Roman numeral of two letters or more in I, V and X ("XXII" -> 22), else None."""
+    match = _ROMAN.fullmatch(word) if len(word) >= 2 and word[0] in "IVX" else None
+    return len(match.group(1)) * 10 + _ROMAN_DIGITS[match.group(2)] if match else None
 
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -216,21 +236,33 @@ class Translations:
     def verify(self, left: Article, right: Article) -> Comparison | None:
         """The aligned evidence of ``left`` (as the original) and ``right``, when it shows a translation.
 
-        Lengths, numbers and names decide first; the encoder (loaded on first need) is asked only
-        about pairs they leave open: covered in part, above ``options.meaning_floor``.
+        Lengths, numbers and names decide first; where the encoder knows both languages, it is
+        asked about the pairs they leave open: covered above ``options.meaning_floor`` but not a
+        translation yet, whether for too little coverage or for too little of it confirmed (a text
+        with few names and numbers is covered by its lengths, and only meaning can confirm it).
+        Where it cannot be asked, names that differ count nothing against a sentence pair
+        (``options.unmatched_names_without_meaning``).
         """
         options = self.options
-        comparison = self._align(left, right, None)
-        weighted = comparison.shorter().weighted
-        if options.meaning_floor <= weighted < options.min_coverage:
-            encoder = self._encoder_for(left, right)
-            if encoder is not None:
+        encoder = self._encoder_for(left, right)
+        if encoder is None:
+            if not self._profile_of(left).anchors & self._profile_of(right).anchors:
+                return None  # nothing could confirm a sentence pair (``options.min_confirmed``)
+            lenient = replace(options.align, unmatched_names=options.unmatched_names_without_meaning)
+            comparison = self._align(left, right, None, lenient)
+        else:
+            comparison = self._align(left, right, None, options.align)
+            if comparison.shorter().weighted >= options.meaning_floor and not is_translation(
+                comparison, options
+            ):
                 meaning = self._vectors_of(right, encoder) @ self._vectors_of(left, encoder).T
-                comparison = self._align(left, right, meaning)
+                comparison = self._align(left, right, meaning, options.align)
         return comparison if is_translation(comparison, options) else None
 
-    def _align(self, left: Article, right: Article, meaning: np.ndarray | None) -> Comparison:
-        return align_translation(self._profile_of(left), self._profile_of(right), meaning, self.options.align)
+    def _align(
+        self, left: Article, right: Article, meaning: np.ndarray | None, options: AlignOptions
+    ) -> Comparison:
+        return align_translation(self._profile_of(left), self._profile_of(right), meaning, options)
 
     def _encoder_for(self, left: Article, right: Article) -> object | None:
         from newstrace.nlp.multilingual import LANGUAGES
