@@ -19,9 +19,10 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, TypeVar
 
 from newstrace.model import Article
 from newstrace.nlp.lexicon import ENGLISH_STOPWORDS, word_set
@@ -195,16 +196,36 @@ def signature(article: Article, options: FeatureOptions) -> Signature:
     )
 
 
+K = TypeVar("K")
+
+
+class _Weights(dict[K, Any]):
+    """A dict that works out a missing key's value once, with ``make``."""
+
+    def __init__(self, make: Callable[[K], Any]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, key: K) -> Any:
+        value = self[key] = self._make(key)
+        return value
+
+
 class TermStats:
     """Document frequencies over a collection: what makes a term rare, hence telling.
 
     The statistics are fixed when built, so vectors made from them do not change as
-    articles are added; a rebuild refreshes them.
+    articles are added; a rebuild refreshes them. Frequencies may be added for terms not
+    held yet (``add_frequencies``), never changed: each term's weight is worked out once.
     """
 
     def __init__(self, document_frequency: dict[str, int], documents: int) -> None:
         self.document_frequency = document_frequency
         self.documents = documents
+        # (counted, frequency cap) -> term -> its IDF, or None when it cannot link two articles; and a
+        # term's count -> its weight. Each worked out once: vectors are made by the thousand.
+        self._idfs: dict[tuple[bool, float], _Weights[str]] = {}
+        self._count_weights = _Weights(lambda count: 1.0 + math.log(count) if count >= 1 else count)
 
     @classmethod
     def from_signatures(cls, signatures: Iterable[Signature]) -> TermStats:
@@ -214,6 +235,19 @@ class TermStats:
             df.update(term for term, _ in sig.counts)
             count += 1
         return cls(dict(df), count)
+
+    def add_frequencies(self, frequencies: dict[str, int]) -> None:
+        """Add the frequencies of terms not held yet (those held are kept)."""
+        added = {term: df for term, df in frequencies.items() if term not in self.document_frequency}
+        self.document_frequency.update(added)
+        for idfs in self._idfs.values():
+            for term in added:
+                idfs.pop(term, None)
+
+    def _idf_within(self, term: str, own: int, cap: float) -> float | None:
+        """The IDF of a term, or None when it is in fewer than two articles or more than ``cap``."""
+        df = self.document_frequency.get(term, 0) + own
+        return self.idf(df) if 2 <= df <= cap else None
 
     def idf(self, df: int) -> float:
         """Smoothed inverse document frequency of a term found in ``df`` articles."""
@@ -233,13 +267,12 @@ class TermStats:
         something).
         """
         cap = max(50.0, options.max_df * self.documents)
-        frequency, own, idf, log = self.document_frequency.get, 0 if counted else 1, self.idf, math.log
+        idfs = self._idfs.get((counted, cap))
+        if idfs is None:
+            idfs = self._idfs[(counted, cap)] = _Weights(lambda term: self._idf_within(term, 0 if counted else 1, cap))
+        count_weights = self._count_weights
         # (-weight, term): sorting puts the heaviest first and breaks ties by term.
-        ranked: list[tuple[float, str]] = []
-        for term, count in sig.counts:
-            df = frequency(term, 0) + own
-            if 2 <= df <= cap:
-                ranked.append((-(1.0 + log(count) if count >= 1 else count) * idf(df), term))
+        ranked = [(-count_weights[count] * idf, term) for term, count in sig.counts if (idf := idfs[term]) is not None]
         ranked.sort()
         kept = ranked[: options.top_terms]
         norm = math.sqrt(sum([w * w for w, _ in kept])) or 1.0

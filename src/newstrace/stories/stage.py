@@ -187,7 +187,7 @@ def _stats(table: TermIndex, signatures: Iterable[Signature]) -> TermStats:
 def _add_frequencies(table: TermIndex, stats: TermStats, signatures: Iterable[Signature]) -> None:
     """Read into ``stats`` the frequencies of the terms of ``signatures`` it does not hold yet."""
     terms = {term for sig in signatures for term, _ in sig.counts} - stats.document_frequency.keys()
-    stats.document_frequency.update(table.frequencies(terms))
+    stats.add_frequencies(table.frequencies(terms))
 
 
 def _entry(sig: Signature) -> tuple[Entry, list[str]]:
