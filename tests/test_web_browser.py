@@ -1,5 +1,7 @@
 """The pages in a real browser, as a fact-checker uses them: Debian's headless Chromium driven by selenium
-against `newstrace serve` on the demo store. Saves the story and relation pages to docs/screenshots/.
+against `newstrace serve` on the demo store. Saves the story and relation pages as screenshots: into the
+folder named by ``NEWSTRACE_SCREENSHOTS`` (``NEWSTRACE_SCREENSHOTS=docs/screenshots`` retakes the README's),
+otherwise into the test's temporary folder, so that a test run leaves the checkout as it was.
 
 Run in CI (the Makefile's install target installs chromium and chromium-driver); skipped, saying why,
 where they are missing. The system chromedriver is given by path, so selenium never fetches a driver.
@@ -23,7 +25,6 @@ from test_web_security import HOSTILE
 from web_demo import TOKEN, build_demo
 
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium") or "/usr/bin/chromium", "/usr/bin/chromedriver"
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (the dev extra)")
 pytestmark = [
@@ -89,12 +90,19 @@ def browser(tmp_path_factory: pytest.TempPathFactory):
     driver.quit()
 
 
-def _screenshot(driver, name: str) -> None:
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the screenshots go (see the module's docstring)."""
+    folder = Path(os.environ.get("NEWSTRACE_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _screenshot(driver, path: Path) -> None:
     """The whole page, as tall as it is."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     height = driver.execute_script("return document.documentElement.scrollHeight")
     driver.set_window_size(1280, min(max(height, 800), 4000))
-    driver.save_screenshot(str(SCREENSHOTS / name))
+    assert driver.save_screenshot(str(path))
     driver.set_window_size(1280, 1000)
 
 
@@ -106,7 +114,7 @@ def _no_alert(driver) -> bool:
     return False
 
 
-def test_the_bridge_story_shows_its_copy_tree(server: str, browser) -> None:
+def test_the_bridge_story_shows_its_copy_tree(server: str, browser, screenshots: Path) -> None:
     browser.get(server + "/")
     browser.find_element(By.PARTIAL_LINK_TEXT, "Harbour bridge partly collapses").click()
     tree = browser.find_element(By.CSS_SELECTOR, ".tree")
@@ -114,10 +122,10 @@ def test_the_bridge_story_shows_its_copy_tree(server: str, browser) -> None:
     assert sorted(kinds) == ["duplicate", "excerpt", "spun", "translation"]
     assert "Alder Gazette" in tree.text and "worldnews-now.example" in tree.text
     assert "Ilse Varga" in browser.find_element(By.CSS_SELECTOR, ".findings-top").text
-    _screenshot(browser, "story.png")
+    _screenshot(browser, screenshots / "story.png")
 
 
-def test_the_spun_copy_side_by_side_marks_the_changed_count_and_name(server: str, browser) -> None:
+def test_the_spun_copy_side_by_side_marks_the_changed_count_and_name(server: str, browser, screenshots: Path) -> None:
     spun = browser.find_element(By.XPATH, "//ul[@class='tree']//div[@class='relation'][span[text()='spun']]/a[@class='compare']")
     spun.click()
     original, copy = browser.find_elements(By.CSS_SELECTOR, ".side")
@@ -128,7 +136,7 @@ def test_the_spun_copy_side_by_side_marks_the_changed_count_and_name(server: str
     assert "Elsa Barga" in [e.text for e in copy.find_elements(By.CSS_SELECTOR, ".changed-name")]
     assert "Ilse Varga" in [e.text for e in original.find_elements(By.CSS_SELECTOR, ".changed-name")]
     assert copy.find_elements(By.CSS_SELECTOR, ".passage.edited, .passage.paraphrased")
-    _screenshot(browser, "relation.png")
+    _screenshot(browser, screenshots / "relation.png")
 
 
 def test_an_article_full_of_markup_renders_inert(server: str, browser) -> None:

@@ -26,6 +26,10 @@ from newstrace.workers import Progress, Workers
 T = TypeVar("T")
 R = TypeVar("R")
 
+# Why an article is refused when its id is stored already with other text ("{}" is the id). Both
+# engines give this reason, so that their problems are the same.
+ID_TAKEN = "id {} is stored already with other text; the stored article is kept (give this one another id to keep both)"
+
 
 @dataclass(frozen=True)
 class IngestOptions:
@@ -173,8 +177,7 @@ def _accepted(
             report.duplicates += 1
             report.stored[origin] = row[0]
         else:
-            reason = f"id {row[0]} is stored already with other text; the stored article is kept (give this one another id to keep both)"
-            refused.append(Problem(origin, reason, stage="extract"))
+            refused.append(Problem(origin, ID_TAKEN.format(row[0]), stage="extract"))
     return kept, refused
 
 

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from newstrace.engine.ingest import extract_item
+from newstrace.engine.ingest import ID_TAKEN, extract_item
 from newstrace.extract.stage import learn_templates, without_templates
 from newstrace.extract.templates import TemplateOptions
 from newstrace.model import Article, Problem
@@ -124,13 +124,10 @@ def split_items(spark: Any, items: Any) -> tuple[Any, Any]:
         "place", F.row_number().over(first)
     )
     kept = ranked.where("place = 1").select(*record_columns(Article), *order)
+    before_id, after_id = ID_TAKEN.split("{}")
     refused = ranked.where("place > 1 AND content_hash != first_hash").select(
         F.col("origin"),
-        F.concat(
-            F.lit("id "),
-            F.col("id"),
-            F.lit(" is stored already with other text; the stored article is kept (give this one another id to keep both)"),
-        ).alias("reason"),
+        F.concat(F.lit(before_id), F.col("id"), F.lit(after_id)).alias("reason"),
         F.lit("extract").alias("stage"),
         *order,
     )
