@@ -23,7 +23,7 @@ from newstrace.nlp.multilingual import (
 )
 from newstrace.nlp.numbers import localized_number, writes_decimal_comma
 from newstrace.relate import RelateOptions, Relator, relate_all
-from newstrace.relate.bitext import AlignOptions, Profile, align_translation
+from newstrace.relate.bitext import AlignOptions, OrderTest, Profile, align_translation, lengths_in_order
 from newstrace.relate.candidates import CandidateIndex, fingerprint
 from newstrace.relate.crosslingual import (
     CrosslingualOptions,
@@ -34,6 +34,8 @@ from newstrace.relate.crosslingual import (
     roman_value,
     xsentences,
 )
+from newstrace.relate.graph import Edge
+from newstrace.relate.relator import resolve_group
 
 ENGLISH = (
     "Flood waters rose across the Verrin valley on Tuesday after three days of rain, forcing 2,400 residents "
@@ -283,6 +285,85 @@ def test_meaning_confirms_a_translation_that_lengths_cover_but_nothing_else_can(
     assert Translations(replace(options, meaning=False)).verify(english, spanish) is None
     comparison = Translations(options, encoder=_SentenceNumberEncoder()).verify(english, spanish)
     assert comparison is not None and comparison.shorter().confirmed > options.min_confirmed
+
+
+# A longer text with neither names nor numbers, its sentences of very different lengths, and a translation.
+ESSAY_ENGLISH = [
+    "Some children talk in their sleep.",
+    "They do not wake up, and in the morning they remember nothing of what they said during the night.",
+    "Parents are often frightened the first time.",
+    "Doctors say there is no reason to worry: it is a harmless disorder of sleep, common among children and "
+    "teenagers, and it usually fades away on its own as they grow older.",
+    "It has no single cause.",
+    "Sometimes it comes with nightmares or sleepwalking, sometimes with a high fever or a stressful day.",
+    "The voice may be calm.",
+    "A child may whisper single words, laugh, cry or give long speeches that nobody in the house can follow, "
+    "and then fall silent again for the rest of the night.",
+    "Little research has been done.",
+    "Experts advise parents to keep regular bedtimes, to avoid heavy meals and screens late in the evening, "
+    "and to see a doctor only when the episodes are violent or very frequent.",
+    "Most families simply get used to it.",
+    "In time, the nightly conversations become one more story to tell.",
+    "Adults talk in their sleep too.",
+    "For them it is rarer, and it is more often tied to worries at work, to too little rest or to medicines that "
+    "change the depth of sleep in the first hours of the night.",
+    "Partners notice it first.",
+    "Some record the words on their telephones and play them back at breakfast, to general amusement.",
+    "Nobody has yet found any hidden meaning in them.",
+    "Sleep, it seems, keeps its own secrets, and most of what is said in the dark is simply forgotten by everyone "
+    "by the time the coffee is ready.",
+]
+ESSAY_SPANISH = [
+    "Algunos niños hablan dormidos.",
+    "No se despiertan, y por la mañana no recuerdan nada de lo que dijeron durante la noche.",
+    "Los padres suelen asustarse la primera vez.",
+    "Los médicos dicen que no hay motivo de preocupación: es una alteración benigna del sueño, frecuente entre "
+    "niños y adolescentes, que suele desaparecer sola a medida que crecen.",
+    "No tiene una causa única.",
+    "A veces aparece con pesadillas o sonambulismo, a veces con fiebre alta o tras un día de estrés.",
+    "La voz puede ser tranquila.",
+    "Un niño puede susurrar palabras sueltas, reír, llorar o pronunciar largos discursos que nadie en la casa "
+    "consigue seguir, y luego callar el resto de la noche.",
+    "Se ha investigado poco.",
+    "Los expertos aconsejan a los padres mantener horarios regulares, evitar cenas copiosas y pantallas a última "
+    "hora, y consultar al médico solo cuando los episodios son violentos o muy frecuentes.",
+    "La mayoría de las familias simplemente se acostumbra.",
+    "Con el tiempo, las conversaciones nocturnas se convierten en una anécdota más.",
+    "Los adultos también hablan dormidos.",
+    "En ellos es más raro, y suele estar ligado a preocupaciones del trabajo, a la falta de descanso o a "
+    "medicamentos que cambian la profundidad del sueño en las primeras horas de la noche.",
+    "Las parejas son las primeras en notarlo.",
+    "Algunas graban las palabras con el teléfono y las reproducen en el desayuno, para diversión de todos.",
+    "Nadie ha encontrado todavía un significado oculto en ellas.",
+    "El sueño, al parecer, guarda sus propios secretos, y casi todo lo que se dice a oscuras se olvida por "
+    "completo antes de que el café esté listo.",
+]
+
+
+def test_sentence_lengths_in_order_confirm_a_translation_where_nothing_else_can() -> None:
+    options = replace(CrosslingualOptions(), meaning=False)
+    english = _article("a", "\n\n".join(ESSAY_ENGLISH), "en")
+    spanish = _article("b", "\n\n".join(ESSAY_SPANISH), "es")
+    comparison = Translations(options).verify(english, spanish)
+    assert comparison is not None and comparison.shorter().confirmed == 0
+    assert comparison.notes[0].startswith("sentence lengths in order")
+    # The relation gives the test as its first reason (relate finds such a pair through its copy group:
+    # with no name or number in common, the two never meet as candidates of each other).
+    (relation,) = resolve_group([Edge("a", "b", comparison)], {"a": english, "b": spanish}, RelateOptions())
+    assert relation.kind == "translation" and relation.reasons[0] == comparison.notes[0]
+
+
+def test_the_same_sentences_out_of_order_are_no_translation() -> None:
+    options = replace(CrosslingualOptions(), meaning=False)
+    english = _article("a", "\n\n".join(ESSAY_ENGLISH), "en")
+    shuffled = ESSAY_SPANISH[6:] + ESSAY_SPANISH[:6]
+    assert Translations(options).verify(english, _article("b", "\n\n".join(shuffled[::-1]), "es")) is None
+
+
+def test_the_order_test_is_not_run_on_a_few_sentences() -> None:
+    english = Profile(xsentences(PLAIN_ENGLISH, "en"))
+    spanish = Profile(xsentences(PLAIN_SPANISH, "es"))
+    assert lengths_in_order(english, spanish, 1.0, AlignOptions(), OrderTest()) is None
 
 
 def test_candidates_are_found_past_many_articles_of_the_searching_article_s_own_language() -> None:

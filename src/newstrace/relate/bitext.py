@@ -12,6 +12,8 @@ A sentence may be left out at no cost, so only beads with positive evidence are 
 from __future__ import annotations
 
 import math
+import random
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -144,6 +146,52 @@ def align_translation(
         diagonal=diagonal,
         near=diagonal,
         translated=True,
+    )
+
+
+@dataclass(frozen=True)
+class OrderTest:
+    """Whether the lengths of two texts' sentences follow each other in order, as a translation's do.
+
+    A translator keeps the order of the original's sentences, so the sequence of their lengths; two
+    unrelated texts align by lengths about as well in any order. The shorter text's coverage is
+    compared with the same alignment after the derived text's sentences are shuffled: the test holds
+    when it stands ``min_z`` standard deviations above the shuffled ones (each shuffle seeded by its
+    number, so the answer is always the same). It lets lengths confirm a translation where nothing
+    else can (no names or numbers in common, and no encoder for the languages); texts of fewer than
+    ``min_sentences`` sentences are not tested: a few lengths can fall in order by chance.
+    """
+
+    shuffles: int = 20
+    min_z: float = 4.0
+    min_sentences: int = 8
+    # Coverage moves in steps of about one sentence, so its spread is never taken for less than this.
+    min_spread: float = 0.02
+
+
+def lengths_in_order(
+    original: Profile, derived: Profile, observed: float, options: AlignOptions, test: OrderTest
+) -> str | None:
+    """Why the sentence lengths of ``original`` and ``derived`` confirm a translation, in words, or None.
+
+    ``observed`` is the shorter text's weighted coverage by their alignment (``align_translation``
+    with ``options``); see ``OrderTest``.
+    """
+    if min(len(original), len(derived)) < test.min_sentences:
+        return None
+    shuffled = []
+    for seed in range(test.shuffles):
+        order = list(derived.sentences)
+        random.Random(seed).shuffle(order)
+        comparison = align_translation(original, Profile(order, derived.capitalises_nouns), None, options)
+        shuffled.append(comparison.shorter().weighted)
+    mean, spread = statistics.fmean(shuffled), max(statistics.pstdev(shuffled), test.min_spread)
+    z = (observed - mean) / spread
+    if z < test.min_z:
+        return None
+    return (
+        f"sentence lengths in order: the shorter text is {observed:.0%} covered, against {mean:.0%} "
+        f"(± {spread:.0%}) with the sentences of one side shuffled {test.shuffles} times (z = {z:.1f})"
     )
 
 

@@ -85,6 +85,7 @@ class Comparison:
     diagonal: float
     near: float
     translated: bool = False  # the two texts are in different languages (see ``relate.crosslingual``)
+    notes: tuple[str, ...] = ()  # what confirmed the verdict beyond the passages, in words (a relation's reasons)
 
     @property
     def matched(self) -> int:
@@ -119,7 +120,9 @@ class Comparison:
                 key=lambda p: p.derived,
             )
         )
-        return Comparison(pairs, passages, self.right, self.left, self.diagonal, self.near, self.translated)
+        return Comparison(
+            pairs, passages, self.right, self.left, self.diagonal, self.near, self.translated, self.notes
+        )
 
 
 def compare(left_text: str, right_text: str) -> Comparison:

@@ -27,7 +27,14 @@ from newstrace.model import Article
 from newstrace.nlp.numbers import LOCALIZED_NUMBER, localized_number, writes_decimal_comma
 from newstrace.nlp.sentences import split_sentences
 from newstrace.nlp.tokens import STEM_LENGTH, STOPWORDS
-from newstrace.relate.bitext import AlignOptions, Profile, XSentence, align_translation
+from newstrace.relate.bitext import (
+    AlignOptions,
+    OrderTest,
+    Profile,
+    XSentence,
+    align_translation,
+    lengths_in_order,
+)
 from newstrace.relate.candidates import CandidateIndex
 from newstrace.relate.classify import Comparison
 
@@ -70,6 +77,8 @@ class CrosslingualOptions:
             have said no); from it up to ``min_coverage``, it is.
         min_pairs: aligned sentence groups a translation needs at least (fewer for shorter texts).
         align: how sentence pairs are judged.
+        order: where the encoder cannot be asked, when sentence lengths that follow each other in
+            order confirm a translation that nothing else confirms (no names or numbers in common).
         unmatched_names_without_meaning: ``align.unmatched_names`` where the encoder cannot be
             asked (languages it does not know, or not installed). Names that differ count against
             pairs the encoder may judge (it finds sentences about the same event alike); without it,
@@ -88,6 +97,7 @@ class CrosslingualOptions:
     meaning_floor: float = 0.2
     min_pairs: int = 3
     align: AlignOptions = field(default_factory=AlignOptions)
+    order: OrderTest = field(default_factory=OrderTest)
     unmatched_names_without_meaning: float = 0.0
 
 
@@ -109,11 +119,12 @@ def xsentences(text: str, language: str | None) -> list[XSentence]:
             value = localized_number(match.group(), comma)
             if value is not None:
                 anchors.add("#" + (str(int(value)) if value.is_integer() else repr(round(value, 6))))
-        for index, match in enumerate(_WORD.finditer(piece)):
-            word = match.group()
+        for index, word in enumerate(_WORD.findall(piece)):
+            if not word[0].isupper():
+                continue  # neither a Roman numeral nor a name
             if (value := roman_value(word)) is not None:
                 anchors.add(f"#{value}")
-            elif index and word[0].isupper() and len(word) >= 3 and word.lower() not in STOPWORDS:
+            elif index and len(word) >= 3 and word.lower() not in STOPWORDS:
                 anchors.add(fold(word)[:NAME_KEY_LENGTH])
         found.append(XSentence((start, end), end - start, frozenset(anchors)))
     return found
@@ -186,6 +197,11 @@ def is_translation(comparison: Comparison, options: CrosslingualOptions) -> bool
     )
 
 
+def _unconfirmed(comparison: Comparison, options: CrosslingualOptions) -> bool:
+    """Whether ``comparison`` is a translation but for what confirms it (``options.min_confirmed``)."""
+    return not is_translation(comparison, options) and is_translation(comparison, replace(options, min_confirmed=0.0))
+
+
 EncoderLoader = Callable[[], object | None]
 
 
@@ -246,10 +262,15 @@ class Translations:
         options = self.options
         encoder = self._encoder_for(left, right)
         if encoder is None:
-            if not self._profile_of(left).anchors & self._profile_of(right).anchors:
+            ours, theirs = self._profile_of(left), self._profile_of(right)
+            if not ours.anchors & theirs.anchors and min(len(ours), len(theirs)) < options.order.min_sentences:
                 return None  # nothing could confirm a sentence pair (``options.min_confirmed``)
             lenient = replace(options.align, unmatched_names=options.unmatched_names_without_meaning)
             comparison = self._align(left, right, None, lenient)
+            if _unconfirmed(comparison, options):
+                note = lengths_in_order(ours, theirs, comparison.shorter().weighted, lenient, options.order)
+                if note is not None:
+                    return replace(comparison, notes=(note,))
         else:
             comparison = self._align(left, right, None, options.align)
             if comparison.shorter().weighted >= options.meaning_floor and not is_translation(

@@ -111,7 +111,7 @@ def _relation(
         coverage={"original": comparison.left.coverage, "derived": comparison.right.coverage},
         evidence=comparison.passages,
         direction="known" if decision.original else "unknown",
-        reasons=decision.reasons,
+        reasons=comparison.notes + decision.reasons,
     )
     return relation, comparison.fit()
 
