@@ -25,6 +25,15 @@ def test_sentences_keep_abbreviations_and_initials_together() -> None:
     ]
 
 
+def test_an_acronym_in_capitals_may_end_a_sentence() -> None:
+    # "ft." (feet) and "Ft." (Fort) are abbreviations; "FT." (a newspaper) ends its sentence.
+    assert _sentences("The wall at Ft. Meade is 6 ft. high. Sales fell, said the FT. Aucune confirmation n'a suivi.") == [
+        "The wall at Ft. Meade is 6 ft. high.",
+        "Sales fell, said the FT.",
+        "Aucune confirmation n'a suivi.",
+    ]
+
+
 def test_sentences_split_after_dotted_abbreviation_before_an_opener() -> None:
     assert _sentences("He moved to the U.S. The move was quick.") == [
         "He moved to the U.S.",

@@ -17,9 +17,12 @@ from newstrace.nlp.lexicon import word_set
 
 # Words written with a period that usually do not end a sentence.
 ABBREVIATIONS = word_set("""mr mrs ms dr prof sr jr st sen rep gov gen lt col sgt capt cmdr adm maj cpl pvt rev fr hon pres
-    supt insp det amb messrs mt ft ave blvd rd inc corp co ltd llc bros dept
+    supt insp det amb messrs mt ave blvd rd inc corp co ltd llc bros dept
     univ assn est approx vs etc al jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed
     thu thur thurs fri sat sun ph op cf e.g i.e a.m p.m""")
+# Abbreviations that in capitals are an acronym instead, which may end a sentence ("ft." is feet and "Ft."
+# Fort, but "FT." the Financial Times).
+CAPITALS_END = word_set("ft")
 # Abbreviations only before a number ("No. 2", "Vol. 3"); elsewhere "no." ends a sentence.
 NUMBER_ABBREVIATIONS = word_set("no nos vol vols fig figs pp")
 # Words that often open a sentence after a dotted abbreviation such as "U.S." ends one.
@@ -99,6 +102,8 @@ def _ends_sentence(text: str, window_start: int, period: int, after: int, end: i
         return False
     if word.lower() in NUMBER_ABBREVIATIONS:
         return not _next_word(text, after, end)[:1].isdigit()
+    if word.lower() in CAPITALS_END:  # "6 ft. high", "Ft. Meade"; "said the FT. Aucune ..." ends a sentence
+        return word.isupper()
     return word.lower() not in ABBREVIATIONS
 
 
