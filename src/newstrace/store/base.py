@@ -405,6 +405,16 @@ FILL_BATCH = 2000
 """Articles read per batch while a stage fills its term index."""
 
 
+def _only_excluded_missing(store: Store, index: TermIndex, exclude: Collection[str]) -> bool:
+    """Whether the only stored articles without an entry are among ``exclude``, told by counting (entries
+    are made for stored articles only, and articles are never removed): a stream of one article at a time
+    then never lists the whole store."""
+    missing = store.articles.count() - index.count()
+    if missing <= 0 or not exclude:
+        return missing <= 0
+    return len(exclude) <= FILL_BATCH and missing == len(set(exclude) - {e[0] for e in index.entries(ids=exclude)})
+
+
 def filled_index(
     store: Store,
     name: str,
@@ -412,7 +422,7 @@ def filled_index(
     entry_of: Callable[[Article], tuple[Entry, Iterable[str]]],
     exclude: Collection[str] = (),
 ) -> TermIndex:
-    """The term index ``name``, holding an entry for every stored article but ``exclude``.
+    """The term index ``name``, holding an entry for every stored article but ``exclude`` (stored ones).
 
     When the index's entries were made with other ``settings`` (another stage version or other
     options), they are all dropped and made again with ``entry_of``.
@@ -420,6 +430,8 @@ def filled_index(
     index = store.index(name)
     if index.settings() != settings:
         index.reset(settings)
+    if _only_excluded_missing(store, index, exclude):
+        return index
     missing = [article_id for article_id in index.missing_ids() if article_id not in exclude]
     for start in range(0, len(missing), FILL_BATCH):
         index.add(entry_of(article) for article in store.articles.many(missing[start : start + FILL_BATCH]))

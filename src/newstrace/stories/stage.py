@@ -123,7 +123,8 @@ def _assign(store: Store, index: TermIndex, due: set[str], options: StoryOptions
 
     The due articles and every stored story that one of them resembles (average similarity at least
     ``AFFECTED_SHARE`` of the merge threshold), holds a copy of one, or holds one already (an article
-    whose relations changed is placed again) are re-clustered together with the batch rule, over the
+    whose relations changed is regrouped with its story; its neighbours are not searched again, since
+    its text did not change) are re-clustered together with the batch rule, over the
     whole store's term statistics. The other stories are left as they are. Where everything is
     affected this is exactly a rebuild; elsewhere it is a local one, and a rebuild gives the
     canonical grouping.
@@ -131,12 +132,19 @@ def _assign(store: Store, index: TermIndex, due: set[str], options: StoryOptions
     Only the stored articles of the due ones' time window that share a telling term with them are
     read (the term index finds them): the others cannot resemble them.
     """
-    signatures = {s.article: s for s in map(_signature, index.entries(ids=due))}
+    # A copy joins its original's story, however far apart in time they were published.
+    copies = neighbours((r.original, r.derived) for r in store.relations.of(due))
+    affected = set(store.stories.of(due | {other for i in due for other in copies.get(i, ())}).values())
+    # Articles in a story already are due again because their relations changed: their text did not, so
+    # their story is regrouped (above) but their neighbours need not be searched again.
+    unplaced = due - store.stories.of(due).keys()
+    signatures = {s.article: s for s in map(_signature, index.entries(ids=unplaced))}
     stats = _stats(index, signatures.values())
-    telling = {term for sig in signatures.values() for term in stats.vector(sig, options.features)}
-    for row in index.sharing(telling, _window(signatures, options)):
-        if row[0] not in due:
-            signatures[row[0]] = _signature(row)
+    if unplaced:
+        telling = {term for sig in signatures.values() for term in stats.vector(sig, options.features)}
+        for row in index.sharing(telling, _window(signatures, options)):
+            if row[0] not in due:
+                signatures[row[0]] = _signature(row)
     _add_frequencies(index, stats, signatures.values())
     story_of = store.stories.of(signatures.keys() - due)
     placing = StoryIndex(stats, options)
@@ -145,10 +153,7 @@ def _assign(store: Store, index: TermIndex, due: set[str], options: StoryOptions
     for story in store.stories.many(set(story_of.values())):
         days = (publication_day(story.first_seen), publication_day(story.last_seen))
         placing.set_story(story.id, len(story.articles), None if None in days else days)
-    # A copy joins its original's story, however far apart in time they were published.
-    copies = neighbours((r.original, r.derived) for r in store.relations.of(due))
-    affected = set(store.stories.of(due | {other for i in due for other in copies.get(i, ())}).values())
-    for article in sorted(due):
+    for article in sorted(unplaced):
         scores = placing.story_scores(signatures[article], counted=True)
         affected.update(story for story, score in scores.items() if score >= options.threshold * AFFECTED_SHARE)
     before = store.stories.many(affected)
