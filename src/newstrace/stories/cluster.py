@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from newstrace.stories.decision import Evidence, pair_factor, shipped_model
+from newstrace.stories.decision import Evidence, largest_factor, pair_factor, shipped_model
 from newstrace.stories.features import FeatureOptions, Signature, TermStats
 from newstrace.stories.similarity import Postings, Vector
 
@@ -89,7 +89,11 @@ def similarity_graph(
     """Similarity of every pair (i < j) of articles in the window that share a term: the cosine of
     their vectors, times what their time evidence does to it (``decision.pair_factor``)."""
     edges: dict[tuple[int, int], float] = {}
+    # Most pairs no time evidence could lift to ``MIN_EDGE``: they are not weighed.
+    top = largest_factor(options.evidence)
     for a, b, cosine in cosine_pairs(vectors, signatures, options.window_days):
+        if cosine * top < MIN_EDGE:
+            continue
         score = cosine * pair_factor(signatures[a], signatures[b], options.evidence)
         if score >= MIN_EDGE:
             edges[(a, b)] = score

@@ -89,8 +89,17 @@ def time_evidence(a: Signature, b: Signature) -> tuple[float, ...]:
 
 def pair_factor(a: Signature, b: Signature, evidence: Evidence) -> float:
     """What the time evidence multiplies two articles' cosine by (1 when there is none)."""
+    if not (a.weekdays and b.weekdays) and not (a.months and b.months):
+        return 1.0  # no evidence (most pairs): every value is 0
     values = time_evidence(a, b)
     return math.exp(sum(w * x for w, x in zip(evidence.weights(), values, strict=True)))
+
+
+def largest_factor(evidence: Evidence) -> float:
+    """The most ``pair_factor`` can multiply a cosine by: the day and the month evidence at their best."""
+    return math.exp(
+        max(0.0, evidence.same_weekday, evidence.other_weekday) + max(0.0, evidence.same_month, evidence.other_month)
+    )
 
 
 def load_model(path: Path = MODEL_FILE) -> DecisionModel:
