@@ -5,7 +5,7 @@ Each article's signature is made once and kept in the store's "story" term index
 number of signatures holding each term (the document frequencies behind the TF-IDF weights) and
 which signatures hold a term. Placing a few articles then reads only the signatures of their time
 window that share a telling term with them, and the frequencies of the terms involved: about a
-quarter of a second for one article in a store of 37.5k (253 ms p50 on the 2-core machine), with
+quarter of a second for one article in a store of 37.5k (264 ms p50 on the 2-core machine), with
 the scores the same computation over every stored article would give. Many due articles, or options other than those the stored
 stories were grouped with, re-cluster everything (a rebuild).
 
