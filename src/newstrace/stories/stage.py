@@ -6,8 +6,8 @@ number of signatures holding each term (the document frequencies behind the TF-I
 which signatures hold a term. Placing a few articles then reads only the signatures of their time
 window that share a telling term with them, and the frequencies of the terms involved: about a
 quarter of a second for one article in a store of 37.5k (264 ms p50 on the 2-core machine), with
-the scores the same computation over every stored article would give. Many due articles, or options other than those the stored
-stories were grouped with, re-cluster everything (a rebuild).
+the scores the same computation over every stored article would give. Many due articles, or options
+other than those the stored stories were grouped with, re-cluster everything (a rebuild).
 
 The options the stories were grouped with are kept in the store with them; a stage given no
 options uses those (and says so in its notes when they are not the defaults), so that new
@@ -134,10 +134,11 @@ def _assign(store: Store, index: TermIndex, due: set[str], options: StoryOptions
     """
     # A copy joins its original's story, however far apart in time they were published.
     copies = neighbours((r.original, r.derived) for r in store.relations.of(due))
-    affected = set(store.stories.of(due | {other for i in due for other in copies.get(i, ())}).values())
+    placed = store.stories.of(due | {other for i in due for other in copies.get(i, ())})
+    affected = set(placed.values())
     # Articles in a story already are due again because their relations changed: their text did not, so
     # their story is regrouped (above) but their neighbours need not be searched again.
-    unplaced = due - store.stories.of(due).keys()
+    unplaced = due - placed.keys()
     signatures = {s.article: s for s in map(_signature, index.entries(ids=unplaced))}
     stats = _stats(index, signatures.values())
     if unplaced:
