@@ -5,7 +5,7 @@ collection's term statistics, then ``join_copies``), computed in parts.
    article's vector from them (``TermStats.vector``).
 2. The similarity graph: pairs that share a vector term inside the time window, by a join on terms; each
    pair's similarity added up over the later article's vector in its order, as ``similarity_graph`` adds
-   it, times ``decision.pair_factor``; pairs under ``MIN_EDGE`` are left out, as there.
+   it, then weighed by the same ``edge_score`` (times ``decision.pair_factor``; under ``MIN_EDGE``, left out).
 3. Average linkage never merges across the connected parts of the edges at or above the merge threshold
    (see ``cluster_graph``), so each part is grouped on its own by ``cluster_graph``, in canonical order.
 4. Copies join their original's story (``join_copies`` is connected parts of the groups and the
@@ -21,8 +21,8 @@ from typing import Any
 from newstrace.model import Article, Story
 from newstrace.spark.frames import connected_groups, python_step, record_columns, record_schema
 from newstrace.stories import StoryOptions
-from newstrace.stories.cluster import MIN_EDGE, canonical_order, cluster_graph
-from newstrace.stories.decision import pair_factor
+from newstrace.stories.cluster import canonical_order, cluster_graph, edge_score
+from newstrace.stories.decision import largest_factor
 from newstrace.stories.features import Signature, TermStats, signature
 from newstrace.stories.groups import make_story
 from newstrace.tables import from_row, to_row
@@ -122,6 +122,7 @@ def _similarity_edges(vectors: Any, signatures: Any, options: StoryOptions) -> A
 
 
 def _similarities(rows: Iterator[Any], options: StoryOptions) -> Iterator[tuple]:
+    top = largest_factor(options.evidence)
     for row in rows:
         left = Signature(row["left"], row["left_day"], (), (), tuple(row["left_weekdays"]), tuple(row["left_months"]))
         right = Signature(row["right"], row["right_day"], (), (), tuple(row["right_weekdays"]), tuple(row["right_months"]))
@@ -132,8 +133,8 @@ def _similarities(rows: Iterator[Any], options: StoryOptions) -> Iterator[tuple]
         cosine = 0.0
         for term in sorted(row["shared"], key=lambda term: term[f"{doc_side}_pos"]):
             cosine += term[f"{doc_side}_weight"] * term[f"{other_side}_weight"]
-        score = cosine * pair_factor(other, doc, options.evidence)
-        if score >= MIN_EDGE:
+        score = edge_score(cosine, other, doc, options.evidence, top)
+        if score is not None:
             yield row["left"], row["right"], score
 
 

@@ -89,15 +89,22 @@ def similarity_graph(
     """Similarity of every pair (i < j) of articles in the window that share a term: the cosine of
     their vectors, times what their time evidence does to it (``decision.pair_factor``)."""
     edges: dict[tuple[int, int], float] = {}
-    # Most pairs no time evidence could lift to ``MIN_EDGE``: they are not weighed.
     top = largest_factor(options.evidence)
     for a, b, cosine in cosine_pairs(vectors, signatures, options.window_days):
-        if cosine * top < MIN_EDGE:
-            continue
-        score = cosine * pair_factor(signatures[a], signatures[b], options.evidence)
-        if score >= MIN_EDGE:
+        score = edge_score(cosine, signatures[a], signatures[b], options.evidence, top)
+        if score is not None:
             edges[(a, b)] = score
     return edges
+
+
+def edge_score(cosine: float, a: Signature, b: Signature, evidence: Evidence, top: float) -> float | None:
+    """Two articles' similarity: their ``cosine`` times what their time evidence does to it
+    (``decision.pair_factor``), or None under ``MIN_EDGE``. ``top`` is ``largest_factor(evidence)``:
+    most pairs no time evidence could lift to ``MIN_EDGE``, and they are not weighed."""
+    if cosine * top < MIN_EDGE:
+        return None
+    score = cosine * pair_factor(a, b, evidence)
+    return score if score >= MIN_EDGE else None
 
 
 def joined_span(a: tuple[int, int] | None, b: tuple[int, int] | None) -> tuple[int, int] | None:
