@@ -289,54 +289,55 @@ def test_meaning_confirms_a_translation_that_lengths_cover_but_nothing_else_can(
 
 # A longer text with neither names nor numbers, its sentences of very different lengths, and a translation.
 ESSAY_ENGLISH = [
-    "Some children talk in their sleep.",
-    "They do not wake up, and in the morning they remember nothing of what they said during the night.",
-    "Parents are often frightened the first time.",
-    "Doctors say there is no reason to worry: it is a harmless disorder of sleep, common among children and "
-    "teenagers, and it usually fades away on its own as they grow older.",
-    "It has no single cause.",
-    "Sometimes it comes with nightmares or sleepwalking, sometimes with a high fever or a stressful day.",
-    "The voice may be calm.",
-    "A child may whisper single words, laugh, cry or give long speeches that nobody in the house can follow, "
-    "and then fall silent again for the rest of the night.",
-    "Little research has been done.",
-    "Experts advise parents to keep regular bedtimes, to avoid heavy meals and screens late in the evening, "
-    "and to see a doctor only when the episodes are violent or very frequent.",
-    "Most families simply get used to it.",
-    "In time, the nightly conversations become one more story to tell.",
-    "Adults talk in their sleep too.",
-    "For them it is rarer, and it is more often tied to worries at work, to too little rest or to medicines that "
-    "change the depth of sleep in the first hours of the night.",
-    "Partners notice it first.",
-    "Some record the words on their telephones and play them back at breakfast, to general amusement.",
-    "Nobody has yet found any hidden meaning in them.",
-    "Sleep, it seems, keeps its own secrets, and most of what is said in the dark is simply forgotten by everyone "
-    "by the time the coffee is ready.",
+    "The village bakery opens before dawn.",
+    "By four in the morning the ovens are hot, and the first loaves are already rising on long wooden boards.",
+    "Nobody remembers it ever closing.",
+    "Neighbours say that the smell of fresh bread drifts across the square every morning, reaching the church "
+    "steps and the bus stop long before the shutters of the other shops go up.",
+    "The recipes are old.",
+    "Some were written down by hand on cards that are now yellow and stained with flour and butter.",
+    "Others were never written.",
+    "They were passed on from one baker to the next, over years of working side by side at the same table, "
+    "and nobody could say exactly how much salt or water goes into them.",
+    "Prices have risen lately.",
+    "Flour, butter and electricity all cost more than they did, and the owners have had to choose between "
+    "smaller loaves, higher prices or longer days for themselves.",
+    "They chose the longer days.",
+    "Regular customers noticed, and many now come a little earlier to help.",
+    "Children love the place.",
+    "On their way to school they press their faces against the window, counting the pastries and arguing about "
+    "which one is the biggest and which one they would buy if they could.",
+    "Tourists come too.",
+    "Most of them take photographs, buy a single roll and ask for directions to somewhere else.",
+    "The bakers do not mind.",
+    "As long as the ovens are warm and the square smells of bread, they say, the village will be all right, "
+    "whatever happens in the towns further down the valley.",
 ]
 ESSAY_SPANISH = [
-    "Algunos niños hablan dormidos.",
-    "No se despiertan, y por la mañana no recuerdan nada de lo que dijeron durante la noche.",
-    "Los padres suelen asustarse la primera vez.",
-    "Los médicos dicen que no hay motivo de preocupación: es una alteración benigna del sueño, frecuente entre "
-    "niños y adolescentes, que suele desaparecer sola a medida que crecen.",
-    "No tiene una causa única.",
-    "A veces aparece con pesadillas o sonambulismo, a veces con fiebre alta o tras un día de estrés.",
-    "La voz puede ser tranquila.",
-    "Un niño puede susurrar palabras sueltas, reír, llorar o pronunciar largos discursos que nadie en la casa "
-    "consigue seguir, y luego callar el resto de la noche.",
-    "Se ha investigado poco.",
-    "Los expertos aconsejan a los padres mantener horarios regulares, evitar cenas copiosas y pantallas a última "
-    "hora, y consultar al médico solo cuando los episodios son violentos o muy frecuentes.",
-    "La mayoría de las familias simplemente se acostumbra.",
-    "Con el tiempo, las conversaciones nocturnas se convierten en una anécdota más.",
-    "Los adultos también hablan dormidos.",
-    "En ellos es más raro, y suele estar ligado a preocupaciones del trabajo, a la falta de descanso o a "
-    "medicamentos que cambian la profundidad del sueño en las primeras horas de la noche.",
-    "Las parejas son las primeras en notarlo.",
-    "Algunas graban las palabras con el teléfono y las reproducen en el desayuno, para diversión de todos.",
-    "Nadie ha encontrado todavía un significado oculto en ellas.",
-    "El sueño, al parecer, guarda sus propios secretos, y casi todo lo que se dice a oscuras se olvida por "
-    "completo antes de que el café esté listo.",
+    "La panadería del pueblo abre antes del amanecer.",
+    "A las cuatro de la mañana los hornos ya están calientes y las primeras hogazas suben sobre largas tablas "
+    "de madera.",
+    "Nadie recuerda que haya cerrado nunca.",
+    "Los vecinos cuentan que el olor a pan recién hecho cruza la plaza cada mañana y llega a la escalinata de "
+    "la iglesia y a la parada del autobús mucho antes de que suban las persianas de las demás tiendas.",
+    "Las recetas son antiguas.",
+    "Algunas se escribieron a mano en fichas que hoy están amarillentas y manchadas de harina y mantequilla.",
+    "Otras nunca se escribieron.",
+    "Pasaron de un panadero al siguiente, tras años de trabajar codo con codo en la misma mesa, y nadie sabría "
+    "decir cuánta sal o cuánta agua llevan exactamente.",
+    "Los precios han subido últimamente.",
+    "La harina, la mantequilla y la electricidad cuestan más que antes, y los dueños han tenido que elegir entre "
+    "hogazas más pequeñas, precios más altos o jornadas más largas para ellos mismos.",
+    "Eligieron las jornadas más largas.",
+    "Los clientes habituales se dieron cuenta, y muchos vienen ahora un poco antes para echar una mano.",
+    "A los niños les encanta el lugar.",
+    "Camino de la escuela pegan la cara al escaparate, cuentan los pasteles y discuten cuál es el más grande y "
+    "cuál comprarían si pudieran.",
+    "También vienen turistas.",
+    "La mayoría hace fotos, compra un solo panecillo y pregunta cómo llegar a otro sitio.",
+    "A los panaderos no les importa.",
+    "Mientras los hornos estén calientes y la plaza huela a pan, dicen, al pueblo le irá bien, pase lo que pase "
+    "en las ciudades del fondo del valle.",
 ]
 
 
