@@ -137,6 +137,13 @@ def test_a_store_damaged_inside_gives_a_clear_error_not_a_traceback(tmp_path: Pa
     assert "error:" in result.stderr and "Traceback" not in result.stderr
 
 
+def _as_from_a_shell() -> None:
+    """Ctrl-C as a shell starts a command with it: handled by default and not blocked, whatever the signal
+    state this test process was left in by the tests before it (children inherit both)."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_during_relate_stops_with_one_line(tmp_path: Path) -> None:
     """Issue 16, case 15: workers ignore the interrupt; the command says once what happened, status 130."""
     corpus = tmp_path / "corpus.jsonl"
@@ -147,7 +154,10 @@ def test_ctrl_c_during_relate_stops_with_one_line(tmp_path: Path) -> None:
     db = tmp_path / "t.db"
     assert _newstrace("ingest", "--store-only", str(corpus), "--db", str(db)).returncode == 0
     process = subprocess.Popen(
-        [sys.executable, "-m", "newstrace", "relate", "--db", str(db)], stderr=subprocess.PIPE, text=True
+        [sys.executable, "-m", "newstrace", "relate", "--db", str(db)],
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_as_from_a_shell,
     )
     time.sleep(4)
     process.send_signal(signal.SIGINT)
