@@ -185,6 +185,17 @@ def test_language_is_guessed_when_the_page_declares_none() -> None:
     assert guess_language("too short to tell") is None
 
 
+def test_an_opening_without_stop_words_is_read_on_before_the_identifier(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A lede of names and figures does not settle the language; the prose after it does, so the
+    statistical identifier (~100 MB) is not loaded for it."""
+    from newstrace.extract import language
+
+    monkeypatch.setattr(language, "_identified", lambda sample: pytest.fail("the identifier was asked"))
+    table = "  ".join(f"Riverton {n}  Harbour Point {n + 3}  Millbrook {n * 2}" for n in range(40))
+    prose = " ".join(PARAGRAPHS) * 3
+    assert guess_language(table + "\n\n" + prose) == "en"
+
+
 def test_plain_text_articles_get_their_language_too() -> None:
     english = extract_article(RawDocument(origin="a.txt", body="\n\n".join(PARAGRAPHS)))
     german = extract_article(

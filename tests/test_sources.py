@@ -94,6 +94,23 @@ def test_json_lines_fields_aliases_and_metadata(tmp_path: Path) -> None:
     assert (second.format, second.outlet, second.authors) == ("html", "Vell Courier", ("Cy Dee",))
 
 
+def test_json_lines_give_the_records_the_json_module_gives(tmp_path: Path) -> None:
+    """orjson reads the common lines; the lines it reads otherwise (a big integer, NaN) take the json path."""
+    path = tmp_path / "numbers.jsonl"
+    text = json.dumps(PARAGRAPH)
+    lines = [
+        '{"id": 123456789012345678901234567890, "text": TEXT}',
+        '{"id": "a", "text": TEXT, "score": NaN, "rank": 7}',
+        '{"id": "b", "text": TEXT, "extra": [1.5, {"x": 2}]}',
+        '{"id": "c", "id": "d", "text": TEXT}',
+    ]
+    path.write_text("\n".join(line.replace("TEXT", text) for line in lines) + "\n", encoding="utf-8")
+    items = docs(list(read_sources([path])))
+    assert [d.id for d in items] == ["123456789012345678901234567890", "a", "b", "d"]
+    assert items[1].metadata["rank"] == 7 and items[1].metadata["score"] != items[1].metadata["score"]  # NaN
+    assert items[2].metadata == {"extra": [1.5, {"x": 2}]}
+
+
 def test_broken_json_lines_are_reported_by_line_and_the_rest_kept(tmp_path: Path) -> None:
     path = tmp_path / "mixed.jsonl"
     path.write_text(

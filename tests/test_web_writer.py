@@ -9,6 +9,7 @@ from pathlib import Path
 
 from newstrace.engine import AnalyzeOptions, LocalEngine
 from newstrace.model import RawDocument
+from newstrace.sources import read_sources
 from newstrace.store import MemoryStore
 from newstrace.web.writer import StoryEvents, Writer
 
@@ -30,11 +31,12 @@ def test_ingest_documents_says_which_stored_article_each_document_gave() -> None
         assert engine.store.stages.pending("relate") == first.new_ids
 
 
-def test_ingest_of_files_maps_every_item_to_its_article() -> None:
+def test_ingest_of_files_keeps_no_map_of_origins_and_documents_do() -> None:
+    """A corpus read from files would hold every input's origin in memory; documents in hand are mapped."""
     with LocalEngine(MemoryStore(), AnalyzeOptions(workers=1)) as engine:
-        report = engine.ingest([DEMO])
-        assert sorted(report.stored.values()) == sorted(engine.store.articles.ids())
-        assert engine.ingest([DEMO]).stored == report.stored
+        assert engine.ingest([DEMO]).stored is None
+        report = engine.ingest_documents(read_sources([DEMO]))
+        assert report.stored is not None and sorted(report.stored.values()) == sorted(engine.store.articles.ids())
 
 
 def test_posts_queued_together_are_written_in_one_step_and_each_answered() -> None:

@@ -48,8 +48,10 @@ class IngestReport:
     new_ids: list[str] = field(default_factory=list)
     duplicates: int = 0
     problems: list[Problem] = field(default_factory=list)
-    stored: dict[str, str] = field(default_factory=dict)
-    """Input origin → the id of the stored article it gave or matched (new ones and duplicates)."""
+    stored: dict[str, str] | None = None
+    """Input origin → the id of the stored article it gave or matched (new ones and duplicates). Kept by
+    ``ingest_items`` only, whose callers hold their items anyway: for a corpus read from files it would
+    hold every input's origin in memory."""
 
     @property
     def ingested(self) -> int:
@@ -59,6 +61,11 @@ class IngestReport:
     def skipped(self) -> int:
         """Inputs that yielded no article (records skipped on purpose count too)."""
         return len(self.problems)
+
+    def found(self, origin: str, article_id: str) -> None:
+        """The input at ``origin`` gave, or matched, the stored article ``article_id``."""
+        if self.stored is not None:
+            self.stored[origin] = article_id
 
 
 def extract_item(item: SourceItem) -> Article | Problem:
@@ -73,12 +80,12 @@ def extract_item(item: SourceItem) -> Article | Problem:
 
 def raw_hash(document: RawDocument) -> str:
     """What identifies the input an article came from: its body and the fields given with it."""
-    digest = hashlib.sha1()
     given = (document.format, document.body, document.url, document.title, document.date, document.outlet, *document.authors)
+    pieces = []
     for part in given:  # each part with its length, so no two inputs give the same bytes (repr cost 3x the hash)
         data = b"\xff" if part is None else part.encode("utf-8", "surrogatepass")
-        digest.update(len(data).to_bytes(8, "big") + data)
-    return digest.hexdigest()
+        pieces += (len(data).to_bytes(8, "big"), data)
+    return hashlib.sha1(b"".join(pieces)).hexdigest()
 
 
 def _encoded(item: SourceItem) -> tuple[EncodedArticle, str] | Problem:
@@ -120,7 +127,7 @@ def ingest(
         An ``IngestReport``: new article ids, duplicates, problems with their reasons.
     """
     options = options or IngestOptions()
-    return ingest_items(store, read_sources(paths, options.sources), workers, options, progress)
+    return _ingest(store, read_sources(paths, options.sources), workers, options, progress, IngestReport())
 
 
 def ingest_items(
@@ -130,10 +137,21 @@ def ingest_items(
     options: IngestOptions | None = None,
     progress: Progress | None = None,
 ) -> IngestReport:
-    """``ingest`` of items already read (documents fetched by the watcher or posted to the server)."""
+    """``ingest`` of items already read (documents fetched by the watcher or posted to the server), with
+    the stored article of each item's origin in ``IngestReport.stored``."""
+    return _ingest(store, items, workers, options, progress, IngestReport(stored={}))
+
+
+def _ingest(
+    store: Store,
+    items: Iterable[SourceItem],
+    workers: Workers | None,
+    options: IngestOptions | None,
+    progress: Progress | None,
+    report: IngestReport,
+) -> IngestReport:
     options = options or IngestOptions()
     workers = workers or Workers(1)
-    report = IngestReport()
     batches = ((batch, _to_extract(store, batch, report)) for batch in _batches(items, options.batch_size))
     for batch, results in _extracted(batches, _encoded, workers, options):
         changes = Changes(problems=[r for r in results if isinstance(r, Problem)])
@@ -154,7 +172,7 @@ def _to_extract(store: Store, batch: list[SourceItem], report: IngestReport) -> 
         stored = known.get(item.id) if isinstance(item, RawDocument) and item.id else None
         if stored is not None and stored[1] == raw_hash(item):
             report.duplicates += 1
-            report.stored[item.origin] = item.id
+            report.found(item.origin, item.id)
         else:
             kept.append(item)
     return kept
@@ -172,10 +190,10 @@ def _accepted(
         if stored is None:
             known[row[0]] = row[1]
             kept.append(row)
-            report.stored[origin] = row[0]
+            report.found(origin, row[0])
         elif stored == row[1]:
             report.duplicates += 1
-            report.stored[origin] = row[0]
+            report.found(origin, row[0])
         else:
             refused.append(Problem(origin, ID_TAKEN.format(row[0]), stage="extract"))
     return kept, refused

@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
+import orjson
+
 from newstrace.errors import InputError
 from newstrace.model import DocumentFormat, Problem, RawDocument
 from newstrace.safety import valid_text
@@ -98,9 +100,9 @@ def _skip_rest_of_line(stream: IO[bytes]) -> None:
 
 def _read_json_line(line: bytes, where: str, options: SourceOptions) -> SourceItem:
     try:
-        record = json.loads(decode_bytes(line, where))
-        if _may_need_checking(line, options.max_json_depth):
-            record = valid_json(record, options.max_json_depth)
+        record = _plain_record(line, options.max_json_depth)
+        if record is None:
+            record = valid_json(json.loads(decode_bytes(line, where)), options.max_json_depth)
         return document_from_json(record, where)
     except InputError as error:
         return Problem(where, error.reason)
@@ -112,11 +114,25 @@ def _read_json_line(line: bytes, where: str, options: SourceOptions) -> SourceIt
         return Problem(where, f"invalid JSON: {error}")
 
 
-def _may_need_checking(line: bytes, depth: int) -> bool:
-    """Whether ``valid_json`` could change or refuse the line's record: a lone surrogate can only come from
-    a ``\\uD800``-``\\uDFFF`` escape, deep nesting only from enough brackets. (Walking every record
-    made reading a JSON Lines corpus a third slower.)"""
-    return b"\\ud" in line or b"\\uD" in line or line.count(b"[") + line.count(b"{") > depth
+def _plain_record(line: bytes, depth: int) -> Any | None:
+    """The line's record as orjson reads it (in half the time of ``json``), or None when only the careful
+    path may read it: orjson refuses what is not UTF-8, lone surrogates and NaN, reads integers of more than
+    64 bits as floats, and nesting deeper than ``depth`` must be refused. So a record holding a float goes
+    the careful way too, and every line gives the record ``json`` would give."""
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    return record if _plain(record, depth) else None
+
+
+def _plain(value: Any, depth: int) -> bool:
+    """No float in ``value`` and no nesting deeper than ``depth`` (only containers are walked into)."""
+    if isinstance(value, float):
+        return False
+    if not isinstance(value, dict | list):
+        return True
+    return depth > 0 and all(_plain(v, depth - 1) for v in (value.values() if isinstance(value, dict) else value))
 
 
 def valid_json(value: Any, depth: int) -> Any:

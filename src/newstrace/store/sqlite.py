@@ -195,20 +195,23 @@ class SQLiteStore(StoreFrame):
 
 
 def _insert_articles(db: sqlite3.Connection, rows: list[EncodedArticle]) -> list[str]:
+    """Insert the rows whose id is not stored (the first of any repeated in ``rows``); returns their ids."""
     known = {r[0] for r in rows_in(db, "SELECT id FROM articles WHERE id IN ({marks})", [row[0] for row in rows])}
-    new: list[str] = []
+    fresh = []
     for row in rows:
-        if row[0] in known:
-            continue
-        known.add(row[0])
-        cursor = db.execute(
-            "INSERT INTO articles (id, content_hash, site, outlet, date, data, raw_hash) VALUES (?,?,?,?,?,?,?)", row
-        )
-        db.execute(
-            "INSERT INTO article_stages (seq, article, done) VALUES (?,?,?)",
-            (cursor.lastrowid, row[0], stage_bit("extract")),
-        )
-        new.append(row[0])
+        if row[0] not in known:
+            known.add(row[0])
+            fresh.append(row)
+    db.executemany(
+        "INSERT INTO articles (id, content_hash, site, outlet, date, data, raw_hash) VALUES (?,?,?,?,?,?,?)", fresh
+    )
+    new = [row[0] for row in fresh]
+    _in_chunks(
+        db,
+        "INSERT INTO article_stages (seq, article, done) SELECT seq, id, ? FROM articles WHERE id IN ({marks})",
+        new,
+        stage_bit("extract"),
+    )
     return new
 
 
