@@ -20,8 +20,6 @@ import html
 import re
 from typing import Any
 
-from rich.markup import escape as escape_markup
-
 __all__ = ["for_csv_cell", "for_html", "for_terminal", "valid_text"]
 
 # ECMA-48: CSI (ESC [ or 8-bit 0x9B) with its parameter, intermediate and final bytes; the string
@@ -60,7 +58,11 @@ def for_terminal(text: str, markup: bool = False) -> str:
         'Floods in \\\\[b]Vell\\\\[/b]'
     """
     text = valid_text(_TERMINAL_UNSAFE.sub("", text))
-    return escape_markup(text) if markup else text
+    if not markup:
+        return text
+    from rich.markup import escape  # only where a console prints: extract workers never load Rich (~3 MB)
+
+    return escape(text)
 
 
 def for_csv_cell(value: Any) -> Any:
