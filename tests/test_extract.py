@@ -196,6 +196,15 @@ def test_an_opening_without_stop_words_is_read_on_before_the_identifier(monkeypa
     assert guess_language(table + "\n\n" + prose) == "en"
 
 
+def test_a_short_rest_after_such_an_opening_is_left_to_the_identifier(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three words after the opening are too few to tell a language by its stop words."""
+    from newstrace.extract import language
+
+    monkeypatch.setattr(language, "_identified", lambda sample: "identifier")
+    table = "  ".join(f"Riverton {n}  Harbour Point {n + 3}  Millbrook {n * 2}" for n in range(40))
+    assert guess_language(table[: language.SAMPLE_CHARS] + " the Ember of") == "identifier"
+
+
 def test_plain_text_articles_get_their_language_too() -> None:
     english = extract_article(RawDocument(origin="a.txt", body="\n\n".join(PARAGRAPHS)))
     german = extract_article(

@@ -73,10 +73,12 @@ def guess_language(text: str) -> str | None:
     if len(words) < MIN_WORDS:
         return None
     language = _by_stop_words(words)
-    if language is None and len(text) > SAMPLE_CHARS:
+    if language is None:
         # An opening of names, places and figures (a lede full of titles, a results table) has few stop
-        # words: the rest of the text is read before the identifier is loaded (~100 MB, a second).
-        language = _by_stop_words(_WORD.findall(text[SAMPLE_CHARS : SAMPLE_CHARS * READ_ON].lower()))
+        # words: the rest of the text is read before the identifier is loaded (~100 MB, a second), if
+        # there is enough of it to tell.
+        rest = _WORD.findall(text[SAMPLE_CHARS : SAMPLE_CHARS * READ_ON].lower())
+        language = _by_stop_words(rest) if len(rest) >= MIN_WORDS else None
     return language or _identified(text[:IDENTIFIER_CHARS])
 
 
