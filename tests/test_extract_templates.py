@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+import unicodedata
 from dataclasses import replace
 
+import pytest
+
 from newstrace.engine import LocalEngine
+from newstrace.extract import stage
+from newstrace.extract.stage import learn_templates
 from newstrace.extract.templates import (
     TEMPLATE_REASON,
     SiteTemplates,
@@ -153,6 +160,41 @@ def test_keys_ignore_case_punctuation_and_spacing_but_not_words() -> None:
     assert line_key("Sign up for our newsletter!") == line_key("  SIGN UP — for our   newsletter ")
     assert line_key("Sign up for our newsletter") != line_key("Sign up for our podcast")
     assert line_key("—  …") is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Plain ASCII, with_underscores and   spaces -- and (brackets).",
+        "\u201cCurly quotes\u201d and \u2018single\u2019 ones \u2014 an em dash \u2013 an en dash \u2026 \u2022 bullet",
+        "Soft\u00adhyphen, zero\u200bwidth, \u00abguillemets\u00bb \u00b7 middle dot",
+        "Caf\u00e9 M\u00fcnchen \u00c9COLE \u2014 \u0130stanbul \u03a3\u039f\u03a6\u039f\u03a3",
+        "\ufb01nal \uff26\uff55\uff4c\uff4c\uff57\uff49\uff44\uff54\uff48 \u2460 \u00bd \u00a0nbsp",
+        "\u65b0\u95fb\u62a5\u9053\u3002\u201c\u5f15\u8bed\u201d \u0645\u0631\u062d\u0628\u0627",
+        "\u2014 \u2026 \u201c\u201d",
+    ],
+)
+def test_a_key_is_the_hash_of_the_casefolded_nfkc_words_whichever_path_reads_the_line(line: str) -> None:
+    words = re.sub(r"[\W_]+", " ", unicodedata.normalize("NFKC", line).casefold()).strip()
+    assert line_key(line) == (hashlib.sha1(words.encode("utf-8")).hexdigest()[:16] if words else None)
+
+
+def test_learning_names_exactly_the_articles_holding_a_template_line_in_workers_or_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(stage, "PARALLEL_MIN_ARTICLES", 2)  # so that two forked workers read the keys
+    pages = [_page(i) for i in range(8)]
+    own = [replace(_page(i), id=f"own-{i}", text=EVENTS[i]) for i in range(8, 12)]
+    elsewhere = [replace(page, id=f"x-{page.id}", site="another.example") for page in pages[:3]]
+    articles = [*pages, *own, *elsewhere]
+    with Workers(2) as workers:
+        learnt = [
+            learn_templates(articles, TemplateOptions()),
+            learn_templates(articles, TemplateOptions(), workers),
+        ]
+    assert learnt[0] == learnt[1]
+    assert learnt[0].templates == {"another.example": [], SITE: sorted({line_key(PITCH), line_key(HEADING)})}
+    assert learnt[0].holders == {page.id for page in pages}
 
 
 def test_a_stripped_page_gives_the_same_keys_so_learning_again_changes_nothing() -> None:

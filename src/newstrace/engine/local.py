@@ -190,7 +190,7 @@ class LocalEngine:
     def _strip_templates(self) -> str | None:
         """Move site template lines out of the articles due for relate, before relate reads them
         (``extract.stage``); a note for the run's report when any moved."""
-        changes, done = self.templates.run(self.store, self.store.stages.pending(STAGES[1]))
+        changes, done = self.templates.run(self.store, self.store.stages.pending(STAGES[1]), self.workers)
         if changes.settings or changes.articles_rewritten:
             self.store.commit(changes)
         return f"site templates: {done.lines} lines moved out of {done.articles} articles" if done.articles else None

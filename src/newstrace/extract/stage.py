@@ -21,15 +21,19 @@ have nothing for relate to read, and its copies are still worth finding.
 from __future__ import annotations
 
 import json
+from array import array
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from newstrace.extract.templates import SiteTemplates, TemplateOptions, article_keys, strip_templates
 from newstrace.model import Article
 from newstrace.store.base import Changes, Store, dumps
+from newstrace.workers import Workers, interleaved
 
 # A run whose due articles are at least 1/LEARN_SHARE of the store learns the templates again.
 LEARN_SHARE = 5
+# Fewer articles than this are read in this process (forking workers costs more than it saves).
+PARALLEL_MIN_ARTICLES = 2000
 # The settings key of the template lines learnt so far: {site: [line key, ...]}.
 KEPT = "site-templates"
 
@@ -48,15 +52,23 @@ class TemplateStep:
 
     options: TemplateOptions = field(default_factory=TemplateOptions)
 
-    def run(self, store: Store, due: Sequence[str]) -> tuple[Changes, TemplateReport]:
-        """The rewritten articles of ``due`` as ``Changes`` for the engine to commit, and a report."""
+    def run(
+        self, store: Store, due: Sequence[str], workers: Workers | None = None
+    ) -> tuple[Changes, TemplateReport]:
+        """The rewritten articles of ``due`` as ``Changes`` for the engine to commit, and a report.
+
+        ``workers`` read the line keys when the step learns from many articles.
+        """
         if not due:
             return Changes(), TemplateReport()
         kept: dict[str, list[str]] = json.loads(store.settings.get(KEPT) or "{}")
         changes, lines = Changes(), 0
         if len(due) * LEARN_SHARE >= store.articles.count():
-            kept.update(self._learnt(store, due))
+            learnt = self._learnt(store, due, workers)
+            kept.update(learnt.templates)
             changes.settings[KEPT] = json.dumps(kept, sort_keys=True)
+            # Only the articles found holding a template line can change: the others are not read again.
+            due = [article_id for article_id in due if article_id in learnt.holders]
         for article in store.articles.many(due):
             stripped = without_templates(article, kept.get(site_of(article), ()))
             if stripped is not None:
@@ -64,21 +76,52 @@ class TemplateStep:
                 lines += len(stripped.removed) - len(article.removed)
         return changes, TemplateReport(len(changes.articles_rewritten), lines)
 
-    def _learnt(self, store: Store, due: Sequence[str]) -> dict[str, list[str]]:
+    def _learnt(self, store: Store, due: Sequence[str], workers: Workers | None) -> LearntTemplates:
         """The template lines of each site of ``due``, learnt from every article the store holds for it."""
         sites = store.articles.sites()
         due_sites = {sites[i] for i in due if sites.get(i)}
-        return learn_templates(store.articles.many([i for i, site in sites.items() if site in due_sites]), self.options)
+        wanted = [i for i, site in sites.items() if site in due_sites]
+        return learn_templates(store.articles.many(wanted), self.options, workers)
 
 
-def learn_templates(articles: Iterable[Article], options: TemplateOptions) -> dict[str, list[str]]:
-    """The template line keys of each site among ``articles``, learnt from them all (both engines call this)."""
-    learner, sites = SiteTemplates(options), set()
-    for article in articles:
-        if site := site_of(article):
-            learner.add(site, article.id, article_keys(article))
-            sites.add(site)
-    return {site: sorted(learner.templates(site)) for site in sorted(sites)}
+@dataclass(frozen=True)
+class LearntTemplates:
+    """What ``learn_templates`` learnt: each site's template line keys, and which articles hold any of them."""
+
+    templates: dict[str, list[str]]
+    holders: frozenset[str]
+
+
+def learn_templates(
+    articles: Iterable[Article], options: TemplateOptions, workers: Workers | None = None
+) -> LearntTemplates:
+    """The template line keys of each site among ``articles``, learnt from them all (both engines call this).
+
+    The articles' line keys are read in ``workers`` when there are many articles (reading them is
+    nearly all the work), and kept, as numbers, until the templates are known, so that the
+    articles holding a template line are named without reading every line again.
+    """
+    sited = [article for article in articles if site_of(article)]
+    parallel = len(sited) >= PARALLEL_MIN_ARTICLES
+    shares = (workers or Workers(1)).shares(
+        lambda k, n, _: [_key_numbers(a) for a in sited[k::n]], parallel=parallel
+    )
+    learner = SiteTemplates(options)
+    for article, numbers in zip(sited, interleaved(shares), strict=True):
+        learner.add(site_of(article), article.id, (f"{number:016x}" for number in numbers))
+    templates = {site: sorted(learner.templates(site)) for site in sorted({site_of(a) for a in sited})}
+    template_numbers = {site: {int(key, 16) for key in keys} for site, keys in templates.items()}
+    holders = frozenset(
+        article.id
+        for article, numbers in zip(sited, interleaved(shares), strict=True)
+        if not template_numbers[site_of(article)].isdisjoint(numbers)
+    )
+    return LearntTemplates(templates, holders)
+
+
+def _key_numbers(article: Article) -> array[int]:
+    """``article_keys`` as 64-bit numbers: an eighth of the memory of their hex strings, and quick to send back from a worker."""
+    return array("Q", (int(key, 16) for key in article_keys(article)))
 
 
 def without_templates(article: Article, templates: Collection[str]) -> Article | None:

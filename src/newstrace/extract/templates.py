@@ -40,6 +40,13 @@ from newstrace.model import Article, Removed
 
 TEMPLATE_REASON = "site-template"
 _NON_WORD = re.compile(r"[\W_]+")
+# The fast path of ``line_key``: the punctuation news text is full of (curly quotes, dashes,
+# bullets, soft hyphens), all of it non-word, becomes a space, so that most lines are then ASCII
+# and are read as bytes; the Unicode ``_NON_WORD`` pattern, which looks up every character's
+# category, took 80 % of the template step on the news corpus.
+_COMMON_NON_WORD = re.compile("[\u00ab\u00ad\u00b7\u00bb\u200b\u2010-\u2015\u2018-\u201f\u2022\u2026]")
+_ASCII_NON_WORD_TO_SPACE = bytes(i if chr(i).isalnum() else 0x20 for i in range(128)) + bytes(range(128, 256))
+_SPACES = re.compile(b" {2,}")
 _BLANK_LINE = re.compile(r"\n\s*\n")
 
 
@@ -57,8 +64,13 @@ class TemplateOptions:
 
 def line_key(line: str) -> str | None:
     """The key a line is counted under: a hash of its words, case and punctuation aside; ``None`` without words."""
-    words = _NON_WORD.sub(" ", unicodedata.normalize("NFKC", line).casefold()).strip()
-    return hashlib.sha1(words.encode("utf-8")).hexdigest()[:16] if words else None
+    text = unicodedata.normalize("NFKC", line)
+    text = text.lower() if text.isascii() else _COMMON_NON_WORD.sub(" ", text.casefold())
+    if text.isascii():
+        words = _SPACES.sub(b" ", text.encode("ascii").translate(_ASCII_NON_WORD_TO_SPACE)).strip()
+    else:
+        words = _NON_WORD.sub(" ", text).strip().encode("utf-8")
+    return hashlib.sha1(words).hexdigest()[:16] if words else None
 
 
 def article_keys(article: Article) -> frozenset[str]:

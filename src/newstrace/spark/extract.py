@@ -151,9 +151,10 @@ def strip_site_templates(spark: Any, articles: Any, options: TemplateOptions) ->
             yield from (tuple(row) for row in rows)
             return
         found = [from_row(Article, row.asDict()) for row in rows]
-        templates = learn_templates(found, options).get(site, [])
+        learnt = learn_templates(found, options)
+        templates = learnt.templates.get(site, [])
         for row, article in zip(rows, found, strict=True):
-            stripped = without_templates(article, templates)
+            stripped = without_templates(article, templates) if article.id in learnt.holders else None
             if stripped is None:
                 yield tuple(row)
                 continue
