@@ -57,31 +57,47 @@ class TemplateStep:
     ) -> tuple[Changes, TemplateReport]:
         """The rewritten articles of ``due`` as ``Changes`` for the engine to commit, and a report.
 
-        ``workers`` read the line keys when the step learns from many articles.
+        ``workers`` read the line keys and strip the lines when there are many articles.
         """
         if not due:
             return Changes(), TemplateReport()
         kept: dict[str, list[str]] = json.loads(store.settings.get(KEPT) or "{}")
-        changes, lines = Changes(), 0
+        changes = Changes()
         if len(due) * LEARN_SHARE >= store.articles.count():
-            learnt = self._learnt(store, due, workers)
+            articles = self._of_due_sites(store, due)
+            learnt = learn_templates(articles, self.options, workers)
             kept.update(learnt.templates)
             changes.settings[KEPT] = json.dumps(kept, sort_keys=True)
-            # Only the articles found holding a template line can change: the others are not read again.
-            due = [article_id for article_id in due if article_id in learnt.holders]
-        for article in store.articles.many(due):
-            stripped = without_templates(article, kept.get(site_of(article), ()))
-            if stripped is not None:
-                changes.articles_rewritten.append((article.id, dumps(stripped.to_dict())))
-                lines += len(stripped.removed) - len(article.removed)
-        return changes, TemplateReport(len(changes.articles_rewritten), lines)
+            # Only the articles found holding a template line can change; they are still in memory.
+            wanted = set(due) & learnt.holders
+            articles = [article for article in articles if article.id in wanted]
+        else:
+            articles = list(store.articles.many(due))
+        parallel = len(articles) >= PARALLEL_MIN_ARTICLES
+        shares = (workers or Workers(1)).shares(
+            lambda k, n, _: [_stripped(article, kept) for article in articles[k::n]], parallel=parallel
+        )
+        stripped = [
+            (article.id, *found)
+            for article, found in zip(articles, interleaved(shares), strict=True)
+            if found
+        ]
+        changes.articles_rewritten = [(article_id, data) for article_id, data, _ in stripped]
+        return changes, TemplateReport(len(stripped), sum(lines for _, _, lines in stripped))
 
-    def _learnt(self, store: Store, due: Sequence[str], workers: Workers | None) -> LearntTemplates:
-        """The template lines of each site of ``due``, learnt from every article the store holds for it."""
+    def _of_due_sites(self, store: Store, due: Sequence[str]) -> list[Article]:
+        """Every article the store holds for a site of ``due``."""
         sites = store.articles.sites()
         due_sites = {sites[i] for i in due if sites.get(i)}
-        wanted = [i for i, site in sites.items() if site in due_sites]
-        return learn_templates(store.articles.many(wanted), self.options, workers)
+        return list(store.articles.many([i for i, site in sites.items() if site in due_sites]))
+
+
+def _stripped(article: Article, kept: dict[str, list[str]]) -> tuple[str, int] | None:
+    """The article with its site's template lines moved out, as stored, and how many moved; None when none."""
+    stripped = without_templates(article, kept.get(site_of(article), ()))
+    if stripped is None:
+        return None
+    return dumps(stripped.to_dict()), len(stripped.removed) - len(article.removed)
 
 
 @dataclass(frozen=True)
