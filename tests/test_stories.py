@@ -6,6 +6,7 @@ import json
 import math
 import random
 
+import pytest
 from typer.testing import CliRunner
 
 from conftest import add_articles, related, run_stages
@@ -13,11 +14,12 @@ from newstrace.cli import app
 from newstrace.engine import AnalyzeOptions, LocalEngine
 from newstrace.model import Article, Relation
 from newstrace.store import open_store
-from newstrace.stories import StoryOptions, cluster_articles, story_id
-from newstrace.stories.cluster import average_linkage, canonical_order, similarity_graph
-from newstrace.stories.decision import Evidence
+from newstrace.stories import StoryOptions, cluster, cluster_articles, story_id
+from newstrace.stories.cluster import average_linkage, canonical_order, edge_score, similarity_graph
+from newstrace.stories.decision import Evidence, largest_factor
 from newstrace.stories.features import (
     FeatureOptions,
+    Signature,
     TermStats,
     publication_day,
     same_event_day,
@@ -419,3 +421,71 @@ def test_a_rebuild_with_other_options_keeps_the_stories_it_leaves_alike(store):
     after = _rebuild(store, StoryOptions(window_days=3))
     assert after == before == cluster_articles(articles)
     assert sorted(a for s in after for a in s.articles) == sorted(a.id for a in articles)
+
+
+def _random_signatures(count: int, seed: int) -> list[Signature]:
+    """Signatures over a small vocabulary, published over six weeks or undated (one in five)."""
+    rng = random.Random(seed)
+    vocabulary = [f"term{i}" for i in range(60)]
+    return canonical_order(
+        [
+            Signature(
+                article=f"a{i:03d}",
+                day=None if rng.random() < 0.2 else 738000 + rng.randrange(42),
+                counts=tuple((term, float(rng.randint(1, 3))) for term in sorted(rng.sample(vocabulary, 8))),
+            )
+            for i in range(count)
+        ]
+    )
+
+
+def test_the_similarity_graph_holds_every_pair_in_the_window_the_same_in_workers(monkeypatch):
+    """Each pair (i < j) in the window that shares a term, scored over j's terms in their order, as one pass
+    over the articles would; two workers scoring half the articles each give the same graph, in the same order."""
+    options = StoryOptions(evidence=DAY_RULE)
+    signatures = _random_signatures(120, seed=5)
+    stats = TermStats.from_signatures(signatures)
+    vectors = [stats.vector(s, options.features) for s in signatures]
+    expected = {}
+    for j, later in enumerate(signatures):
+        for i, earlier in enumerate(signatures[:j]):
+            if None not in (earlier.day, later.day) and later.day - earlier.day > options.window_days:
+                continue
+            shared = [weight * vectors[i][term] for term, weight in vectors[j].items() if term in vectors[i]]
+            cosine = 0.0
+            for product in shared:
+                cosine += product
+            score = edge_score(cosine, earlier, later, options.evidence, largest_factor(options.evidence))
+            if shared and score is not None:
+                expected[(i, j)] = score
+    alone = similarity_graph(vectors, signatures, options)
+    monkeypatch.setattr(cluster, "PARALLEL_MIN_ARTICLES", 2)
+    with Workers(2) as workers:
+        shared_out = similarity_graph(vectors, signatures, options, workers)
+    assert len(expected) > 500
+    assert alone == expected
+    assert list(shared_out.items()) == list(alone.items())
+
+
+def test_the_similarity_graph_refuses_articles_out_of_canonical_order():
+    signatures = _random_signatures(10, seed=1)
+    stats = TermStats.from_signatures(signatures)
+    vectors = [stats.vector(s, FeatureOptions()) for s in signatures]
+    with pytest.raises(ValueError, match="canonical order"):
+        similarity_graph(vectors[::-1], signatures[::-1], StoryOptions())
+
+
+def test_a_rebuild_in_two_workers_makes_the_signatures_and_stories_of_one(tmp_path, monkeypatch):
+    import newstrace.store.base
+
+    monkeypatch.setattr(newstrace.store.base, "FILL_BATCH", 3)  # signatures made in workers, 3 articles a batch
+    monkeypatch.setattr(cluster, "PARALLEL_MIN_ARTICLES", 2)  # pairs scored in workers
+    articles = _articles([QUAKE_VALDORIA, QUAKE_KORVIA, ELECTION], date="2021-03-02")
+    made = []
+    for count in (1, 2):
+        with open_store(tmp_path / f"{count}.db") as store, LocalEngine(store, workers=Workers(count)) as engine:
+            _add(store, articles)
+            engine.redo("stories")
+            made.append((store.index("story").entries(), store.stories.all()))
+    assert made[0] == made[1]
+    assert _grouping(made[0][1]) == _grouping(cluster_articles(articles))

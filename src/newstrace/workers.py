@@ -30,6 +30,10 @@ Progress = Callable[[int], None]
 """Called with the number of items handled since the last call."""
 
 
+# A batch step over fewer articles than this runs in this process: forking workers costs more than it saves.
+PARALLEL_MIN_ARTICLES = 2000
+
+
 class WorkerError(NewstraceError):
     """A worker process failed; the message holds its traceback."""
 

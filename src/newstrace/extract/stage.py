@@ -28,12 +28,10 @@ from dataclasses import dataclass, field
 from newstrace.extract.templates import SiteTemplates, TemplateOptions, article_keys, strip_templates
 from newstrace.model import Article
 from newstrace.store.base import Changes, Store, dumps
-from newstrace.workers import Workers, interleaved
+from newstrace.workers import PARALLEL_MIN_ARTICLES, Workers, interleaved
 
 # A run whose due articles are at least 1/LEARN_SHARE of the store learns the templates again.
 LEARN_SHARE = 5
-# Fewer articles than this are read in this process (forking workers costs more than it saves).
-PARALLEL_MIN_ARTICLES = 2000
 # The settings key of the template lines learnt so far: {site: [line key, ...]}.
 KEPT = "site-templates"
 

@@ -18,6 +18,7 @@ from typing import Any, Literal, Protocol, Self
 
 from newstrace.errors import CursorError, StoreError
 from newstrace.model import Article, Brief, Finding, Problem, Relation, Story
+from newstrace.workers import Workers, interleaved
 
 STAGES: tuple[str, ...] = ("extract", "relate", "stories", "checks", "brief")
 """Every stage, in pipeline order; the store keeps, per article, which of them are done."""
@@ -421,11 +422,12 @@ def filled_index(
     settings: str,
     entry_of: Callable[[Article], tuple[Entry, Iterable[str]]],
     exclude: Collection[str] = (),
+    workers: Workers | None = None,
 ) -> TermIndex:
     """The term index ``name``, holding an entry for every stored article but ``exclude`` (stored ones).
 
     When the index's entries were made with other ``settings`` (another stage version or other
-    options), they are all dropped and made again with ``entry_of``.
+    options), they are all dropped and made again with ``entry_of``, in ``workers`` for full batches.
     """
     index = store.index(name)
     if index.settings() != settings:
@@ -434,5 +436,14 @@ def filled_index(
         return index
     missing = [article_id for article_id in index.missing_ids() if article_id not in exclude]
     for start in range(0, len(missing), FILL_BATCH):
-        index.add(entry_of(article) for article in store.articles.many(missing[start : start + FILL_BATCH]))
+        index.add(_entries(list(store.articles.many(missing[start : start + FILL_BATCH])), entry_of, workers))
     return index
+
+
+def _entries(
+    articles: list[Article], entry_of: Callable[[Article], tuple[Entry, Iterable[str]]], workers: Workers | None
+) -> Iterable[tuple[Entry, Iterable[str]]]:
+    """``entry_of`` each article, in ``workers`` for a full batch (forking costs more than a few articles save)."""
+    if workers is None or len(articles) < FILL_BATCH:
+        return map(entry_of, articles)
+    return interleaved(workers.shares(lambda k, n, _: [entry_of(article) for article in articles[k::n]]))

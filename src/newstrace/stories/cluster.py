@@ -20,6 +20,7 @@ from typing import Any
 from newstrace.stories.decision import Evidence, largest_factor, pair_factor, shipped_model
 from newstrace.stories.features import FeatureOptions, Signature, TermStats
 from newstrace.stories.similarity import Postings, Vector
+from newstrace.workers import PARALLEL_MIN_ARTICLES, Workers, interleaved
 
 # Pairs below this similarity are not kept in the graph: far under any sensible merge threshold,
 # they only cost memory.
@@ -75,26 +76,63 @@ def canonical_order(signatures: Sequence[Signature]) -> list[Signature]:
 def cosine_pairs(
     vectors: Sequence[Vector], signatures: Sequence[Signature], window_days: int
 ) -> Iterator[tuple[int, int, float]]:
-    """Every pair (i < j) of articles in the time window that share a term, with their cosine."""
-    postings = Postings()
-    for doc, (vector, sig) in enumerate(zip(vectors, signatures, strict=True)):
-        for other, cosine in postings.scores(vector, sig.day, window_days).items():
+    """Every pair (i < j) of articles in the time window that share a term, with their cosine.
+
+    ``signatures`` must be in ``canonical_order``; pairs come by j, then as j's terms first meet i.
+    """
+    postings = _indexed(vectors, signatures)
+    for doc in range(len(vectors)):
+        for other, cosine in _earlier(postings, vectors, signatures, doc, window_days).items():
             yield other, doc, cosine
-        postings.add(doc, sig.day, vector)
 
 
 def similarity_graph(
-    vectors: Sequence[Vector], signatures: Sequence[Signature], options: StoryOptions
+    vectors: Sequence[Vector],
+    signatures: Sequence[Signature],
+    options: StoryOptions,
+    workers: Workers | None = None,
 ) -> dict[tuple[int, int], float]:
     """Similarity of every pair (i < j) of articles in the window that share a term: the cosine of
-    their vectors, times what their time evidence does to it (``decision.pair_factor``)."""
-    edges: dict[tuple[int, int], float] = {}
+    their vectors, times what their time evidence does to it (``decision.pair_factor``).
+
+    ``signatures`` must be in ``canonical_order``. With ``workers``, each scores its share of the
+    articles against the earlier ones; the graph is the same, entry for entry and in the same order.
+    """
+    postings = _indexed(vectors, signatures)
     top = largest_factor(options.evidence)
-    for a, b, cosine in cosine_pairs(vectors, signatures, options.window_days):
-        score = edge_score(cosine, signatures[a], signatures[b], options.evidence, top)
-        if score is not None:
-            edges[(a, b)] = score
-    return edges
+
+    def edges_of(doc: int) -> list[tuple[int, float]]:
+        earlier = _earlier(postings, vectors, signatures, doc, options.window_days)
+        scored = (
+            (other, edge_score(cosine, signatures[other], signatures[doc], options.evidence, top))
+            for other, cosine in earlier.items()
+        )
+        return [(other, score) for other, score in scored if score is not None]
+
+    parallel = len(vectors) >= PARALLEL_MIN_ARTICLES
+    shares = (workers or Workers(1)).shares(
+        lambda k, n, _: [edges_of(doc) for doc in range(k, len(vectors), n)], parallel=parallel
+    )
+    return {(other, doc): score for doc, found in enumerate(interleaved(shares)) for other, score in found}
+
+
+def _indexed(vectors: Sequence[Vector], signatures: Sequence[Signature]) -> Postings:
+    """Every article's vector in one ``Postings``, checked to come in canonical order (by day, undated last)."""
+    days = [sig.day for sig in signatures]
+    dated = [day for day in days if day is not None]
+    if dated != sorted(dated) or None in days[: len(dated)]:
+        raise ValueError("signatures must be in canonical order (canonical_order)")
+    postings = Postings()
+    for doc, (vector, day) in enumerate(zip(vectors, days, strict=True)):
+        postings.add(doc, day, vector)
+    return postings
+
+
+def _earlier(
+    postings: Postings, vectors: Sequence[Vector], signatures: Sequence[Signature], doc: int, window_days: int
+) -> dict[int, float]:
+    """Cosines of article ``doc`` with the articles before it in the window."""
+    return postings.earlier_scores(vectors[doc], signatures[doc].day, doc, window_days)
 
 
 def edge_score(cosine: float, a: Signature, b: Signature, evidence: Evidence, top: float) -> float | None:
@@ -189,7 +227,10 @@ def average_linkage(
 
 
 def cluster_signatures(
-    signatures: Sequence[Signature], options: StoryOptions, stats: TermStats | None = None
+    signatures: Sequence[Signature],
+    options: StoryOptions,
+    stats: TermStats | None = None,
+    workers: Workers | None = None,
 ) -> list[list[str]]:
     """Group article signatures into stories; returns lists of article ids, deterministic for a set.
 
@@ -198,6 +239,7 @@ def cluster_signatures(
         options: Threshold, time window and feature options.
         stats: Term statistics of a larger collection these articles belong to (they must be
             counted in it); by default, those of ``signatures`` themselves.
+        workers: processes to score the pairs of many articles in (the result is the same).
 
     Returns:
         Lists of article ids (each in canonical order), ordered by their earliest article.
@@ -205,7 +247,7 @@ def cluster_signatures(
     ordered = canonical_order(signatures)
     stats = stats or TermStats.from_signatures(ordered)
     vectors = [stats.vector(sig, options.features) for sig in ordered]
-    return cluster_graph(ordered, similarity_graph(vectors, ordered, options), options)
+    return cluster_graph(ordered, similarity_graph(vectors, ordered, options, workers), options)
 
 
 def cluster_graph(

@@ -8,6 +8,7 @@ article (and every article with it): nothing says it is far away in time.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
 
@@ -45,4 +46,25 @@ class Postings:
                     totals[doc] += weight * other
             for doc, other in self._undated.get(term, ()):
                 totals[doc] += weight * other
+        return totals
+
+    def earlier_scores(self, vector: Vector, day: int | None, doc: int, window: int) -> dict[int, float]:
+        """``scores`` against only the articles indexed before ``doc``, where every article was added in
+        ``canonical_order`` (by day, undated last): the scores of ``doc`` had it been queried just before
+        being added. So the pairs of a whole collection can be scored in any order, or in parts."""
+        totals: dict[int, float] = defaultdict(float)
+        for term, weight in vector.items():
+            entries = self._dated.get(term)
+            if entries:
+                if day is None:
+                    selected = entries
+                else:
+                    low = bisect_left(entries, (day - window, -1, 0.0))
+                    high = bisect_left(entries, (day, doc, -math.inf))
+                    selected = entries[low:high]
+                for _, other_doc, other in selected:
+                    totals[other_doc] += weight * other
+            if day is None and (undated := self._undated.get(term)):
+                for other_doc, other in undated[: bisect_left(undated, (doc,))]:
+                    totals[other_doc] += weight * other
         return totals

@@ -29,6 +29,7 @@ from newstrace.stories.cluster import StoryOptions, cluster_signatures
 from newstrace.stories.features import FeatureOptions, Signature, TermStats, publication_day, signature
 from newstrace.stories.groups import join_copies, make_story
 from newstrace.stories.index import StoryIndex
+from newstrace.workers import Workers
 
 # The settings key of the options the stored stories were grouped with.
 OPTIONS_KEY = "stories"
@@ -75,14 +76,18 @@ class StoryStage:
         if self.options is None and recorded is not None and recorded != StoryOptions():
             notes.append(f"stories grouped with this store's options: {describe(recorded)}")
         index = filled_index(
-            store, INDEX, _signature_settings(options.features), lambda a: _entry(signature(a, options.features))
+            store,
+            INDEX,
+            _signature_settings(options.features),
+            lambda a: _entry(signature(a, options.features)),
+            workers=context.workers,
         )
         if recorded is not None and options != recorded:
             notes.append(f"every story regrouped: {describe(options)} instead of {describe(recorded)}")
-            result = rebuild(store, options)
+            result = rebuild(store, options, context.workers)
         elif len(due) >= BULK_ARTICLES and len(due) * WHOLE_STORE_SHARE >= index.count():
             # So many articles affect most stories anyway: re-cluster everything, once.
-            result = rebuild(store, options)
+            result = rebuild(store, options, context.workers)
         else:
             result = _assign(store, index, set(due), options)
         result.done |= set(due)
@@ -91,12 +96,12 @@ class StoryStage:
         return result
 
 
-def rebuild(store: Store, options: StoryOptions) -> StageResult:
+def rebuild(store: Store, options: StoryOptions, workers: Workers | None = None) -> StageResult:
     """Re-cluster every stored article: the stories depend only on the set of articles and ``options``."""
     index = store.index(INDEX)
     signatures = [_signature(row) for row in index.entries()]
     stats = TermStats(index.frequencies(), len(signatures))
-    groups = join_copies(cluster_signatures(signatures, options, stats), store.relations.all())
+    groups = join_copies(cluster_signatures(signatures, options, stats, workers), store.relations.all())
     articles = {a.id: a for a in store.articles.all()}
     stories = sorted((make_story([articles[i] for i in group]) for group in groups), key=lambda s: s.id)
     # Stories left as they were are not written again, so the store must not be cleared: the stories
