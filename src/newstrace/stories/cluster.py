@@ -132,7 +132,7 @@ def _earlier(
     postings: Postings, vectors: Sequence[Vector], signatures: Sequence[Signature], doc: int, window_days: int
 ) -> dict[int, float]:
     """Cosines of article ``doc`` with the articles before it in the window."""
-    return postings.earlier_scores(vectors[doc], signatures[doc].day, doc, window_days)
+    return postings.scores(vectors[doc], signatures[doc].day, window_days, before=doc)
 
 
 def edge_score(cosine: float, a: Signature, b: Signature, evidence: Evidence, top: float) -> float | None:

@@ -30,8 +30,16 @@ class Postings:
             else:
                 insort(self._dated[term], (day, doc, weight))
 
-    def scores(self, vector: Vector, day: int | None, window: int) -> dict[int, float]:
-        """Dot products of ``vector`` with every indexed article in the window (``day`` ± ``window`` days)."""
+    def scores(
+        self, vector: Vector, day: int | None, window: int, before: int | None = None
+    ) -> dict[int, float]:
+        """Dot products of ``vector`` with every indexed article in the window (``day`` ± ``window`` days).
+
+        With ``before``, only with the articles indexed before article ``before``, where every article
+        was added in ``canonical_order`` (by day, undated last): the scores ``before`` would have had,
+        queried just before it was added. So the pairs of a whole collection can be scored in any
+        order, or in parts.
+        """
         totals: dict[int, float] = defaultdict(float)
         for term, weight in vector.items():
             entries = self._dated.get(term)
@@ -40,31 +48,16 @@ class Postings:
                     selected = entries
                 else:
                     low = bisect_left(entries, (day - window, -1, 0.0))
-                    high = bisect_right(entries, (day + window, 1 << 62, 0.0))
+                    if before is None:
+                        high = bisect_right(entries, (day + window, 1 << 62, 0.0))
+                    else:
+                        high = bisect_left(entries, (day, before, -math.inf))
                     selected = entries[low:high]
                 for _, doc, other in selected:
                     totals[doc] += weight * other
-            for doc, other in self._undated.get(term, ()):
+            undated = self._undated.get(term, [])
+            if before is not None:
+                undated = undated[: bisect_left(undated, (before,))]
+            for doc, other in undated:
                 totals[doc] += weight * other
-        return totals
-
-    def earlier_scores(self, vector: Vector, day: int | None, doc: int, window: int) -> dict[int, float]:
-        """``scores`` against only the articles indexed before ``doc``, where every article was added in
-        ``canonical_order`` (by day, undated last): the scores of ``doc`` had it been queried just before
-        being added. So the pairs of a whole collection can be scored in any order, or in parts."""
-        totals: dict[int, float] = defaultdict(float)
-        for term, weight in vector.items():
-            entries = self._dated.get(term)
-            if entries:
-                if day is None:
-                    selected = entries
-                else:
-                    low = bisect_left(entries, (day - window, -1, 0.0))
-                    high = bisect_left(entries, (day, doc, -math.inf))
-                    selected = entries[low:high]
-                for _, other_doc, other in selected:
-                    totals[other_doc] += weight * other
-            if day is None and (undated := self._undated.get(term)):
-                for other_doc, other in undated[: bisect_left(undated, (doc,))]:
-                    totals[other_doc] += weight * other
         return totals
