@@ -16,7 +16,7 @@ import signal
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import TypeVar
@@ -112,6 +112,11 @@ class Workers:
         with _forking():  # the pool forks its workers on the first map
             results = self._pool.map(work, items, chunksize=chunk)
         return _reported(results)
+
+    def each(self, work: Callable[[T], R], items: Sequence[T], parallel: bool = True) -> list[R]:
+        """``[work(item) for item in items]``, the items shared out as ``shares`` does: in forked workers when
+        ``parallel``, where ``work`` and ``items`` arrive by the fork (only the results are pickled)."""
+        return list(interleaved(self.shares(lambda k, n, _: [work(item) for item in items[k::n]], parallel=parallel)))
 
     def shares(
         self, work: Callable[[int, int, Progress], T], progress: Progress | None = None, parallel: bool = True

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from newstrace.extract.templates import SiteTemplates, TemplateOptions, article_keys, strip_templates
 from newstrace.model import Article
 from newstrace.store.base import Changes, Store, dumps
-from newstrace.workers import PARALLEL_MIN_ARTICLES, Workers, interleaved
+from newstrace.workers import PARALLEL_MIN_ARTICLES, Workers
 
 # A run whose due articles are at least 1/LEARN_SHARE of the store learns the templates again.
 LEARN_SHARE = 5
@@ -71,15 +71,10 @@ class TemplateStep:
             articles = [article for article in articles if article.id in wanted]
         else:
             articles = list(store.articles.many(due))
-        parallel = len(articles) >= PARALLEL_MIN_ARTICLES
-        shares = (workers or Workers(1)).shares(
-            lambda k, n, _: [_stripped(article, kept) for article in articles[k::n]], parallel=parallel
+        found = (workers or Workers(1)).each(
+            lambda article: _stripped(article, kept), articles, len(articles) >= PARALLEL_MIN_ARTICLES
         )
-        stripped = [
-            (article.id, *found)
-            for article, found in zip(articles, interleaved(shares), strict=True)
-            if found
-        ]
+        stripped = [(article.id, *done) for article, done in zip(articles, found, strict=True) if done]
         changes.articles_rewritten = [(article_id, data) for article_id, data, _ in stripped]
         return changes, TemplateReport(len(stripped), sum(lines for _, _, lines in stripped))
 
@@ -116,18 +111,15 @@ def learn_templates(
     articles holding a template line are named without reading every line again.
     """
     sited = [article for article in articles if site_of(article)]
-    parallel = len(sited) >= PARALLEL_MIN_ARTICLES
-    shares = (workers or Workers(1)).shares(
-        lambda k, n, _: [_key_numbers(a) for a in sited[k::n]], parallel=parallel
-    )
+    keys = (workers or Workers(1)).each(_key_numbers, sited, len(sited) >= PARALLEL_MIN_ARTICLES)
     learner = SiteTemplates(options)
-    for article, numbers in zip(sited, interleaved(shares), strict=True):
+    for article, numbers in zip(sited, keys, strict=True):
         learner.add(site_of(article), article.id, (f"{number:016x}" for number in numbers))
     templates = {site: sorted(learner.templates(site)) for site in sorted({site_of(a) for a in sited})}
     template_numbers = {site: {int(key, 16) for key in keys} for site, keys in templates.items()}
     holders = frozenset(
         article.id
-        for article, numbers in zip(sited, interleaved(shares), strict=True)
+        for article, numbers in zip(sited, keys, strict=True)
         if not template_numbers[site_of(article)].isdisjoint(numbers)
     )
     return LearntTemplates(templates, holders)

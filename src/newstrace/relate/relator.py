@@ -27,7 +27,7 @@ from newstrace.relate.classify import ClassifyOptions, compare_sentences, is_cop
 from newstrace.relate.crosslingual import CrosslingualOptions, Translations, commonest_language, differ
 from newstrace.relate.direction import DirectionOptions
 from newstrace.relate.graph import Edge, components, resolve
-from newstrace.workers import Progress, Workers, interleaved
+from newstrace.workers import Progress, Workers
 
 # Progress is reported every so many articles.
 PROGRESS_EVERY = 100
@@ -131,8 +131,7 @@ class Relator:
         # The embedding runtime's thread pools are not safe to fork: the semantic path stays in-process.
         parallel = len(batch) >= self.options.parallel_min_articles and not self._semantic
         workers = workers or Workers(1)
-        shares = workers.shares(lambda k, n, _: [_joined(a.text) for a in batch[k::n]], parallel=parallel)
-        prints = list(interleaved(shares))
+        prints = workers.each(lambda article: _joined(article.text), batch, parallel)
         self.index(batch, [tuple(p.split(_SEPARATOR)) if p else () for p in prints])
         found = workers.shares(
             lambda k, n, report: self._verify_batch(batch[k::n], report), progress, parallel=parallel

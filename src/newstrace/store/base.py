@@ -18,7 +18,7 @@ from typing import Any, Literal, Protocol, Self
 
 from newstrace.errors import CursorError, StoreError
 from newstrace.model import Article, Brief, Finding, Problem, Relation, Story
-from newstrace.workers import Workers, interleaved
+from newstrace.workers import Workers
 
 STAGES: tuple[str, ...] = ("extract", "relate", "stories", "checks", "brief")
 """Every stage, in pipeline order; the store keeps, per article, which of them are done."""
@@ -446,4 +446,4 @@ def _entries(
     """``entry_of`` each article, in ``workers`` for a full batch (forking costs more than a few articles save)."""
     if workers is None or len(articles) < FILL_BATCH:
         return map(entry_of, articles)
-    return interleaved(workers.shares(lambda k, n, _: [entry_of(article) for article in articles[k::n]]))
+    return workers.each(entry_of, articles)

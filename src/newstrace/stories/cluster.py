@@ -20,7 +20,7 @@ from typing import Any
 from newstrace.stories.decision import Evidence, largest_factor, pair_factor, shipped_model
 from newstrace.stories.features import FeatureOptions, Signature, TermStats
 from newstrace.stories.similarity import Postings, Vector
-from newstrace.workers import PARALLEL_MIN_ARTICLES, Workers, interleaved
+from newstrace.workers import PARALLEL_MIN_ARTICLES, Workers
 
 # Pairs below this similarity are not kept in the graph: far under any sensible merge threshold,
 # they only cost memory.
@@ -81,8 +81,8 @@ def cosine_pairs(
     ``signatures`` must be in ``canonical_order``; pairs come by j, then as j's terms first meet i.
     """
     postings = _indexed(vectors, signatures)
-    for doc in range(len(vectors)):
-        for other, cosine in _earlier(postings, vectors, signatures, doc, window_days).items():
+    for doc, (vector, sig) in enumerate(zip(vectors, signatures, strict=True)):
+        for other, cosine in postings.scores(vector, sig.day, window_days, before=doc).items():
             yield other, doc, cosine
 
 
@@ -102,18 +102,15 @@ def similarity_graph(
     top = largest_factor(options.evidence)
 
     def edges_of(doc: int) -> list[tuple[int, float]]:
-        earlier = _earlier(postings, vectors, signatures, doc, options.window_days)
+        earlier = postings.scores(vectors[doc], signatures[doc].day, options.window_days, before=doc)
         scored = (
             (other, edge_score(cosine, signatures[other], signatures[doc], options.evidence, top))
             for other, cosine in earlier.items()
         )
         return [(other, score) for other, score in scored if score is not None]
 
-    parallel = len(vectors) >= PARALLEL_MIN_ARTICLES
-    shares = (workers or Workers(1)).shares(
-        lambda k, n, _: [edges_of(doc) for doc in range(k, len(vectors), n)], parallel=parallel
-    )
-    return {(other, doc): score for doc, found in enumerate(interleaved(shares)) for other, score in found}
+    found = (workers or Workers(1)).each(edges_of, range(len(vectors)), len(vectors) >= PARALLEL_MIN_ARTICLES)
+    return {(other, doc): score for doc, edges in enumerate(found) for other, score in edges}
 
 
 def _indexed(vectors: Sequence[Vector], signatures: Sequence[Signature]) -> Postings:
@@ -126,13 +123,6 @@ def _indexed(vectors: Sequence[Vector], signatures: Sequence[Signature]) -> Post
     for doc, (vector, day) in enumerate(zip(vectors, days, strict=True)):
         postings.add(doc, day, vector)
     return postings
-
-
-def _earlier(
-    postings: Postings, vectors: Sequence[Vector], signatures: Sequence[Signature], doc: int, window_days: int
-) -> dict[int, float]:
-    """Cosines of article ``doc`` with the articles before it in the window."""
-    return postings.scores(vectors[doc], signatures[doc].day, window_days, before=doc)
 
 
 def edge_score(cosine: float, a: Signature, b: Signature, evidence: Evidence, top: float) -> float | None:
